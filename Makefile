@@ -1,0 +1,55 @@
+# Developer entry points. `make test` is the one test command (README.md, .ci/run):
+# it installs what it needs (Python deps, collections, the Docker engine, test images).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+ROOT := $(CURDIR)
+VENV := $(ROOT)/.venv
+BIN := $(VENV)/bin
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(ROOT)/ansible.cfg
+export ANSIBLE_COLLECTIONS_PATH := $(ROOT)/.cache/self:$(ROOT)/.cache/collections
+export ANSIBLE_ROLES_PATH := $(ROOT)/roles
+export ANSIBLE_FORCE_COLOR := 0
+export PY_COLORS := 0
+# molecule scenarios run by `make test`, in this order (each is molecule/<name>)
+SCENARIOS ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
+
+.PHONY: test bootstrap docker images unit integration sanity lint molecule build emulator
+
+test: bootstrap docker images unit integration sanity lint molecule
+	@echo "make test: all suites passed"
+
+bootstrap:
+	@scripts/bootstrap-python.sh
+
+docker:
+	@scripts/bootstrap-docker.sh
+
+images: docker
+	@scripts/build-images.sh
+
+# Unit tests of module_utils and argument validation, and the emulator's own tests.
+unit: bootstrap
+	$(BIN)/pytest -q -p no:cacheprovider tests/unit tests/emulator
+
+# Every module through real ansible-playbook against the emulator.
+integration: bootstrap
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 tests/integration
+
+sanity: bootstrap
+	@scripts/sanity.sh
+
+lint: bootstrap
+	$(BIN)/yamllint -s .
+	$(BIN)/ansible-lint --profile production
+
+molecule: bootstrap images
+	@for s in $(SCENARIOS); do echo "== molecule test -s $$s"; $(BIN)/molecule test -s $$s || exit 1; done
+
+build: bootstrap
+	$(BIN)/ansible-galaxy collection build --force --output-path .cache/dist .
+
+# Standalone EC2 emulator on loopback: make emulator PORT=5000
+PORT ?= 5000
+emulator: bootstrap
+	$(BIN)/python -m tests.emulator --port $(PORT)
