@@ -14,9 +14,9 @@ export PY_COLORS := 0
 # molecule scenarios run by `make test`, in this order (each is molecule/<name>)
 SCENARIOS ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 
-.PHONY: test bootstrap docker images unit integration sanity lint molecule build emulator
+.PHONY: test bootstrap docker images images-test unit integration sanity lint molecule build emulator
 
-test: bootstrap docker images unit integration sanity lint molecule
+test: bootstrap docker images images-test unit integration sanity lint molecule
 	@echo "make test: all suites passed"
 
 bootstrap:
@@ -27,6 +27,10 @@ docker:
 
 images: docker
 	@scripts/build-images.sh
+
+# The test images boot systemd, write only their own net sysctls, and do IPv6.
+images-test: bootstrap images
+	$(BIN)/pytest -q -p no:cacheprovider tests/docker
 
 # Unit tests of module_utils and argument validation, and the emulator's own tests.
 unit: bootstrap
