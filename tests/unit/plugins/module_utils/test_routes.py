@@ -81,7 +81,8 @@ def test_valid_entries_are_normalised():
 
 @pytest.mark.parametrize("entries, message", [
     ([{"dest": "0.0.0.0/0", "egress_only_gateway_id": EIGW}], r"routes\[0\]: egress_only_gateway_id routes only IPv6 traffic, but dest 0.0.0.0/0 is IPv4"),
-    ([{"dest": "::/0", "gateway_id": IGW, "egress_only_gateway_id": EIGW}], r"routes\[0\]: give one target, not several \(got gateway_id, egress_only_gateway_id\)"),
+    ([{"dest": "::/0", "gateway_id": IGW, "egress_only_gateway_id": EIGW}],
+     r"routes\[0\]: give one target, not several \(got gateway_id, egress_only_gateway_id\)"),
     ([{"dest": "::/0"}], r"routes\[0\]: no target; give one of gateway_id, "),
     ([{"dest": "::/0", "gateway_id": IGW}, {"dest": "not-a-cidr", "gateway_id": IGW}], r"routes\[1\]\.dest: 'not-a-cidr' is not a CIDR block"),
     ([{"dest": "10.0.0.1/16", "gateway_id": IGW}], r"routes\[0\]\.dest: '10.0.0.1/16' is not a valid CIDR block: .*host bits"),
@@ -92,3 +93,81 @@ def test_valid_entries_are_normalised():
 def test_bad_entries_fail_naming_the_entry(entries, message):
     with pytest.raises(CidrError, match=message):
         routes.validate_route_entries(entries)
+
+
+def _table():
+    return [
+        {"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local", "Origin": "CreateRouteTable", "State": "active"},
+        {"DestinationIpv6CidrBlock": "2600:1f18:0:100::/56", "GatewayId": "local", "Origin": "CreateRouteTable", "State": "active"},
+        {"DestinationIpv6CidrBlock": "0::0/0", "EgressOnlyInternetGatewayId": EIGW, "Origin": "CreateRoute", "State": "active"},
+        {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": IGW, "Origin": "CreateRoute", "State": "blackhole"},
+        {"DestinationCidrBlock": "192.168.0.0/16", "GatewayId": "vgw-0123456789abcdef0", "Origin": "EnableVgwRoutePropagation", "State": "active"},
+        {"DestinationPrefixListId": "pl-63a5400a", "GatewayId": "vpce-0123456789abcdef0", "Origin": "CreateRoute", "State": "active"},
+        {"DestinationCidrBlock": "10.8.0.0/24", "InstanceId": "i-0123456789abcdef0", "NetworkInterfaceId": "eni-0123456789abcdef0",
+         "Origin": "CreateRoute", "State": "active"},
+        {"DestinationIpv6CidrBlock": "2001:db8::/32", "GatewayId": IGW, "Origin": "CreateRoute", "State": "active"},
+    ]
+
+
+def _wanted(*entries):
+    return routes.validate_route_entries(list(entries))
+
+
+def test_plan_present_keeps_matching_replaces_differing_and_blackholes_adds_missing():
+    table = _table()
+    wanted = _wanted({"dest": "::/0", "egress_only_gateway_id": EIGW},  # same route, other spelling: kept
+                     {"dest": "0.0.0.0/0", "gateway_id": IGW},  # same target but blackhole: replaced
+                     {"dest": "10.8.0.0/24", "network_interface_id": "eni-0123456789abcdef0"},  # instance route via its ENI: kept
+                     {"dest": "2001:db8::/32", "egress_only_gateway_id": EIGW},  # other target: replaced
+                     {"dest": "192.168.0.0/16", "gateway_id": IGW},  # only propagated there: a static route is added
+                     {"dest": "64:ff9b::/96", "nat_gateway_id": "nat-0123456789abcdef0"})
+    to_add, to_replace, to_remove, warnings = routes.plan_route_changes(table, wanted, "present", False)
+    assert [e["dest"] for e in to_add] == ["192.168.0.0/16", "64:ff9b::/96"]
+    assert [(e["dest"], r is table[3] or r is table[7]) for e, r in to_replace] == [("0.0.0.0/0", True), ("2001:db8::/32", True)]
+    assert to_remove == [] and warnings == []
+
+    after, changes = routes.apply_route_changes(table, to_add, to_replace, to_remove)
+    assert changes["replaced"][0] == {"dest": "0.0.0.0/0", "before": {"target_type": "gateway_id", "target_id": IGW, "state": "blackhole"},
+                                      "after": {"target_type": "gateway_id", "target_id": IGW, "state": "active"}}
+    assert changes["replaced"][1]["after"] == {"target_type": "egress_only_gateway_id", "target_id": EIGW, "state": "active"}
+    assert changes["added"][1] == {"dest": "64:ff9b::/96", "target_type": "nat_gateway_id", "target_id": "nat-0123456789abcdef0"}
+    assert changes["removed"] == []
+    assert len(after) == len(table) + 2
+    assert {"dest": "64:ff9b::/96", "target_type": "nat_gateway_id", "target_id": "nat-0123456789abcdef0", "state": "active",
+            "origin": "CreateRoute"} in after
+
+
+def test_plan_purge_removes_only_unlisted_static_routes():
+    table = _table()
+    to_add, to_replace, to_remove, _warnings = routes.plan_route_changes(table, _wanted({"dest": "::/0", "egress_only_gateway_id": EIGW}), "present", True)
+    assert to_add == [] and to_replace == []
+    # Never local, propagated or prefix-list routes; both families otherwise.
+    assert to_remove == [table[3], table[6], table[7]]
+    after, changes = routes.apply_route_changes(table, to_add, to_replace, to_remove)
+    assert sorted(r["dest"] for r in changes["removed"]) == ["0.0.0.0/0", "10.8.0.0/24", "2001:db8::/32"]
+    assert [r["dest"] for r in after] == ["10.0.0.0/16", "2600:1f18:0:100::/56", "::/0", "192.168.0.0/16", "pl-63a5400a"]
+
+    everything = routes.plan_route_changes(table, [], "present", True)[2]
+    assert everything == [table[2], table[3], table[6], table[7]]
+
+
+def test_plan_absent_deletes_listed_skips_missing_and_warns_on_other_targets():
+    table = _table()
+    wanted = routes.validate_route_entries([
+        {"dest": "::/0", "egress_only_gateway_id": EIGW},
+        {"dest": "2001:db8::/32", "nat_gateway_id": "nat-0123456789abcdef0"},
+        {"dest": "10.8.0.0/24"},
+        {"dest": "172.16.0.0/12"},
+        {"dest": "192.168.0.0/16"},  # propagated only: nothing to delete
+    ], require_target=False)
+    to_add, to_replace, to_remove, warnings = routes.plan_route_changes(table, wanted, "absent", False)
+    assert to_add == [] and to_replace == []
+    assert to_remove == [table[2], table[6]]
+    assert warnings == ["routes[1]: 2001:db8::/32 goes to %s, not nat-0123456789abcdef0; left in place" % IGW]
+
+
+@pytest.mark.parametrize("state", ["present", "absent"])
+def test_plan_refuses_local_routes(state):
+    wanted = _wanted({"dest": "::/0", "egress_only_gateway_id": EIGW}, {"dest": "2600:1f18::100:0:0:0:0/56", "gateway_id": IGW})
+    with pytest.raises(CidrError, match=r"routes\[1\]: 2600:1f18:0:100::/56 is a local route of the VPC"):
+        routes.plan_route_changes(_table(), wanted, state, False)
