@@ -128,7 +128,6 @@ def vpc_amazon_ipv6_block(vpc):
     return blocks[0] if blocks else None
 
 
-
 def subnet_ipv6_association(subnet):
     """The subnet's IPv6 block association that is associated or associating, or None.
 
@@ -139,6 +138,7 @@ def subnet_ipv6_association(subnet):
         if (assoc.get("Ipv6CidrBlockState") or {}).get("State") in ("associating", "associated"):
             return assoc
     return None
+
 
 def get_main_route_table(module, client, vpc_id):
     """The VPC's main route table (the one subnets use unless associated elsewhere)."""
