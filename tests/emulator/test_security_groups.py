@@ -1,0 +1,19 @@
+"""Security group rule descriptions (patches/security_groups.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.emulator.testing import Network
+
+
+def test_updating_rule_descriptions_returns_true(ec2: Any, network: Network) -> None:
+    group_id = ec2.create_security_group(GroupName="descriptions", Description="test", VpcId=network.vpc_id)["GroupId"]
+    rule = {"IpProtocol": "udp", "FromPort": 1194, "ToPort": 1194, "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}
+    ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[rule])
+    described = dict(rule, Ipv6Ranges=[{"CidrIpv6": "::/0", "Description": "OpenVPN over IPv6"}])
+    assert ec2.update_security_group_rule_descriptions_ingress(GroupId=group_id, IpPermissions=[described])["Return"] is True
+    egress = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "all out"}]}
+    assert ec2.update_security_group_rule_descriptions_egress(GroupId=group_id, IpPermissions=[egress])["Return"] is True
+    ingress = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]["IpPermissions"]
+    assert [r["Ipv6Ranges"] for r in ingress] == [[{"CidrIpv6": "::/0", "Description": "OpenVPN over IPv6"}]]
