@@ -36,10 +36,10 @@ if [ "$(cat "$CACHE/collections/.stamp" 2>/dev/null)" != "$want" ]; then
     else
         echo "bootstrap: Galaxy unreachable (see .cache/galaxy.log); unpacking collections from the ansible wheel"
         wheel_spec="$(grep -E '^ansible==' requirements-collections.txt)"
-        names="$(sed -n 's/^# COLLECTIONS: //p' requirements-collections.txt)"
+        read -r -a names <<<"$(sed -n 's/^# COLLECTIONS: //p' requirements-collections.txt)"
         rm -rf "$CACHE/wheel" && mkdir -p "$CACHE/wheel"
         "$VENV/bin/pip" download -q --disable-pip-version-check --no-deps "$wheel_spec" -d "$CACHE/wheel"
-        "$VENV/bin/python" - "$CACHE/wheel" "$CACHE/collections" $names <<'PY'
+        "$VENV/bin/python" - "$CACHE/wheel" "$CACHE/collections" "${names[@]}" <<'PY'
 import pathlib, sys, zipfile
 wheel_dir, dest, names = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
 wheel = next(wheel_dir.glob("ansible-*.whl"))

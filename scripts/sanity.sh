@@ -15,9 +15,10 @@ if [ "$(cat "$SANITY_VENV/.stamp" 2>/dev/null)" != "$CORE" ]; then
     "$ROOT/.venv/bin/python" -m venv "$SANITY_VENV"
     "$SANITY_VENV/bin/pip" install -q --disable-pip-version-check "$CORE" >"$ROOT/.cache/sanity-pip.log" 2>&1
     reqs="$("$SANITY_VENV/bin/python" -c 'import ansible_test, os; print(os.path.join(os.path.dirname(ansible_test.__file__), "_data", "requirements"))')"
+    req_args=()
+    for f in "$reqs"/sanity.*.txt; do req_args+=(-r "$f"); done
     "$SANITY_VENV/bin/pip" install -q --disable-pip-version-check -c "$reqs/constraints.txt" \
-        $(for f in "$reqs"/sanity.*.txt; do printf -- '-r %s ' "$f"; done) \
-        -r "$ROOT/requirements.txt" >>"$ROOT/.cache/sanity-pip.log" 2>&1
+        "${req_args[@]}" -r "$ROOT/requirements.txt" >>"$ROOT/.cache/sanity-pip.log" 2>&1
     echo "$CORE" > "$SANITY_VENV/.stamp"
 fi
 

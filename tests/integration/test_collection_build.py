@@ -35,12 +35,11 @@ def installed(tmp_path_factory):
     assert len(tarballs) == 1, tarballs
     out = ansible("ansible-galaxy", "collection", "install", "--offline", "-p", str(tmp / "installed"), str(tarballs[0]), env=env, cwd=tmp)
     assert "v6vpn.aws:0.1.0 was installed successfully" in out
-    return env, tmp, tarballs[0]
+    return {"env": env, "dir": tmp, "tarball": tarballs[0]}
 
 
 def test_tarball_leaves_out_development_files(installed):
-    _, _, tarball = installed
-    names = subprocess.run(["tar", "-tzf", str(tarball)], capture_output=True, text=True, check=True).stdout.split()
+    names = subprocess.run(["tar", "-tzf", str(installed["tarball"])], capture_output=True, text=True, check=True).stdout.split()
     assert "plugins/module_utils/cidr.py" in names
     for dev_only in (".venv/", ".cache/", "Makefile", "scripts/", ".ci/"):
         assert not any(n.startswith(dev_only) for n in names), dev_only
@@ -48,15 +47,13 @@ def test_tarball_leaves_out_development_files(installed):
 
 @pytest.mark.parametrize("module", MODULES)
 def test_ansible_doc_renders_module_from_installed_collection(installed, module):
-    env, tmp, _ = installed
-    out = ansible("ansible-doc", "-t", "module", "v6vpn.aws.%s" % module, env=env, cwd=tmp)
-    assert str(tmp / "installed") in out  # the installed copy, not the checkout
+    out = ansible("ansible-doc", "-t", "module", "v6vpn.aws.%s" % module, env=installed["env"], cwd=installed["dir"])
+    assert str(installed["dir"] / "installed") in out  # the installed copy, not the checkout
     for section in ("OPTIONS", "EXAMPLES", "RETURN VALUES"):
         assert section in out, "%s missing for %s" % (section, module)
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_ansible_doc_renders_role_argument_specs(installed, role):
-    env, tmp, _ = installed
-    out = ansible("ansible-doc", "-t", "role", "v6vpn.aws.%s" % role, env=env, cwd=tmp)
+    out = ansible("ansible-doc", "-t", "role", "v6vpn.aws.%s" % role, env=installed["env"], cwd=installed["dir"])
     assert "ENTRY POINT: main" in out
