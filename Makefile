@@ -57,3 +57,12 @@ build: bootstrap
 PORT ?= 5000
 emulator: bootstrap
 	$(BIN)/python -m tests.emulator --port $(PORT)
+
+# The local lab (README "The lab"): site.yml end to end against the emulator and containers.
+# scripts/lab.sh installs what it needs itself, with a progress line per phase.
+.PHONY: lab lab-down
+lab:
+	@scripts/lab.sh up
+
+lab-down:
+	@scripts/lab.sh down

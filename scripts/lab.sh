@@ -1,0 +1,500 @@
+#!/usr/bin/env bash
+# The local lab: the whole site.yml flow with no AWS account (README "Try it: the lab").
+#
+#   scripts/lab.sh up      (make lab)       build and prove; re-running converges, changes nothing
+#   scripts/lab.sh down    (make lab-down)  teardown.yml, then remove containers, networks, emulator
+#   scripts/lab.sh status                   what is running
+#   scripts/lab.sh run PLAYBOOK [ARGS]      any playbook with the lab's inventory, vars and emulator,
+#                                           e.g. playbooks/clients.yml -e '{"openvpn_clients": [...]}'
+#
+# What `up` does, one progress line per phase (each phase logs to $LAB_STATE/logs/):
+#   1. prerequisites  .venv and collections, Docker engine, the systemd image, the client image
+#   2. emulator       the EC2 API emulator (tests/emulator) on loopback, in the background
+#   3. containers     networks "internet" (IPv4) and "upstream" (IPv6 only, in 2001:db8::/32),
+#                     a systemd Debian container standing in for the EC2 instance on both, and
+#                     a web target on "upstream" only
+#   4. site.yml       the REAL playbooks/site.yml: network + ec2 against the emulator, openvpn on
+#                     the stand-in (lab/inventory.yml, lab/vars.yml), profiles to $LAB_STATE/clients
+#   5. client         a client container on "internet" only connects with the fetched .ovpn
+#   6. proof          from the client: its tunnel IPv6, ping6 and HTTP GET to the target, and the
+#                     source address the target saw
+#
+# Several labs can run side by side (the lab test does): LAB_ID names containers and networks,
+# LAB_NET (1-255) picks their subnets, LAB_STATE is where state and logs go.
+# Traffic flows only between the lab's own containers (and from the stand-in to the Debian mirror
+# for its packages). Every wait is bounded.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+LAB_ID="${LAB_ID:-lab}"
+LAB_NET="${LAB_NET:-1}"
+LAB_STATE="${LAB_STATE:-$ROOT/lab/state}"
+LAB_SUITE="${LAB_SUITE:-bookworm}"
+# Bounds (seconds).
+SITE_TIMEOUT="${LAB_SITE_TIMEOUT:-1200}"
+BOOT_TIMEOUT=90
+EMULATOR_TIMEOUT=60
+TUNNEL_TIMEOUT=60
+
+[[ "$LAB_ID" =~ ^[a-z0-9][a-z0-9-]{0,20}$ ]] || { echo "lab: LAB_ID must match ^[a-z0-9][a-z0-9-]{0,20}\$" >&2; exit 2; }
+if ! [[ "$LAB_NET" =~ ^[0-9]+$ ]] || [ "$LAB_NET" -lt 1 ] || [ "$LAB_NET" -gt 255 ]; then
+    echo "lab: LAB_NET must be a number from 1 to 255" >&2
+    exit 2
+fi
+
+VENV="$ROOT/.venv"
+LOGS="$LAB_STATE/logs"
+# A path for messages: relative to the checkout when inside it.
+rel() { case "$1" in "$ROOT"/*) echo "${1#"$ROOT"/}" ;; *) echo "$1" ;; esac; }
+LABEL="org.v6vpn.lab=$LAB_ID"
+PREFIX="v6vpn-$LAB_ID"
+NET_INTERNET="$PREFIX-internet"
+NET_UPSTREAM="$PREFIX-upstream"
+SERVER="$PREFIX-server"
+TARGET="$PREFIX-target"
+CLIENT="$PREFIX-client"
+SERVER_IMAGE="v6vpn-test/systemd:$LAB_SUITE"
+CLIENT_IMAGE="v6vpn-lab/client:$LAB_SUITE"
+CLIENT_NAME=laptop                       # the client of lab/vars.yml whose profile the proof uses
+VPN_NAME="$(sed -n "s/^vpn_name: *//p" lab/vars.yml)"
+
+# Addressing; lab/inventory.yml derives the same addresses from lab_net.
+# "internet": 198.18.N.0/24 (RFC 2544 benchmarking space: never on the real internet).
+# "upstream": 2001:db8:1ab:N::/64 (documentation space, inside 2000::/3 so the pushed
+# `route-ipv6 2000::/3` covers it). Docker 20.10 cannot make an IPv6-only network, so
+# "upstream" also gets 198.19.N.0/24, and the lab removes those IPv4 addresses from the
+# containers (phase 3): nothing talks IPv4 on it.
+INTERNET_V4="198.18.$LAB_NET.0/24"
+INTERNET_GW4="198.18.$LAB_NET.1"
+SERVER_V4="198.18.$LAB_NET.10"
+CLIENT_V4="198.18.$LAB_NET.20"
+UPSTREAM_V4="198.19.$LAB_NET.0/24"
+UPSTREAM_V6="2001:db8:1ab:$LAB_NET::/64"
+SERVER_V6="2001:db8:1ab:$LAB_NET::10"
+TARGET_V6="2001:db8:1ab:$LAB_NET::80"
+
+# The emulator needs credentials of some kind; these reach nothing but it.
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing
+export AWS_DEFAULT_REGION=us-east-1
+export ANSIBLE_CONFIG="$ROOT/ansible.cfg"
+export ANSIBLE_COLLECTIONS_PATH="$ROOT/.cache/self:$ROOT/.cache/collections"
+export ANSIBLE_ROLES_PATH="$ROOT/roles"
+export ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0
+# Each task's duration in the phase logs, and the slowest tasks at the end of each run.
+export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
+export PY_COLORS=0
+
+# --- phase runner ---------------------------------------------------------------------------
+# Each phase runs in a subshell with errexit (so a failing command stops it), output to its log;
+# a phase tells the progress line its outcome through note().
+PHASE_NO=0
+PHASE_TOTAL=0
+note() { echo "$*" > "$LAB_STATE/.note"; }
+phase() {
+    local name="$1" what="$2" fn="$3" log rc t0
+    PHASE_NO=$((PHASE_NO + 1))
+    log="$LOGS/$PHASE_NO-$name.log"
+    PHASE_LOG="$log"
+    printf 'lab [%d/%d] %-14s %s ... ' "$PHASE_NO" "$PHASE_TOTAL" "$name" "$what"
+    : > "$LAB_STATE/.note"
+    t0=$SECONDS
+    set +e
+    ( set -euo pipefail; "$fn" ) >"$log" 2>&1
+    rc=$?
+    set -e
+    if [ "$rc" = 0 ]; then
+        echo "ok, $((SECONDS - t0))s$( [ -s "$LAB_STATE/.note" ] && printf ': %s' "$(cat "$LAB_STATE/.note")")"
+        return 0
+    fi
+    echo "FAILED after $((SECONDS - t0))s"
+    echo "---- last lines of $(rel "$log")" >&2
+    tail -n 30 "$log" >&2
+    echo "----" >&2
+    echo "lab: phase $PHASE_NO ($name) failed; its full log: $(rel "$log")" >&2
+    [ "$name" = down ] || echo "lab: fix and run 'make lab' again, or clean up with 'make lab-down'" >&2
+    exit 1
+}
+
+docker_ok() { docker info >/dev/null 2>&1; }
+exists() { docker "$1" inspect "$2" >/dev/null 2>&1; }
+# Poll `$@` once a second until it succeeds or `limit` seconds pass.
+wait_for() {
+    local limit="$1" what="$2" i; shift 2
+    for ((i = 0; i < limit; i++)); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 1
+    done
+    echo "timed out after ${limit}s waiting for $what" >&2
+    return 1
+}
+
+# --- emulator -------------------------------------------------------------------------------
+emulator_pid() { cat "$LAB_STATE/emulator.pid" 2>/dev/null || true; }
+emulator_url() { cat "$LAB_STATE/emulator.url" 2>/dev/null || true; }
+# Ours and alive: the pid file's process runs tests.emulator (a recycled pid is not ours).
+emulator_alive() {
+    local pid; pid="$(emulator_pid)"
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q 'tests.emulator'
+}
+emulator_answers() { curl -fsS -m 5 -o /dev/null "$(emulator_url)/moto-api/data.json"; }
+
+# --- phase 1: prerequisites -----------------------------------------------------------------
+prerequisites() {
+    scripts/bootstrap-python.sh
+    scripts/bootstrap-docker.sh
+    SUITES="$LAB_SUITE" scripts/build-images.sh
+    # The client image, rebuilt only when its Dockerfile changes (hash in a label).
+    local want have
+    want="$(sha256sum lab/images/client/Dockerfile | cut -c1-16)"
+    have="$(docker image inspect -f '{{ index .Config.Labels "org.v6vpn.inputs" }}' "$CLIENT_IMAGE" 2>/dev/null || true)"
+    if [ "$want" != "$have" ]; then
+        DOCKER_BUILDKIT=0 docker build --pull=false --force-rm --build-arg "SUITE=$LAB_SUITE" \
+            --label "org.v6vpn.inputs=$want" --label org.v6vpn.image=lab-client \
+            -t "$CLIENT_IMAGE" lab/images/client
+        docker image prune -f --filter label=org.v6vpn.image=lab-client >/dev/null 2>&1 || true
+        note "built $CLIENT_IMAGE"
+    else
+        note "venv, Docker engine, $SERVER_IMAGE and $CLIENT_IMAGE ready"
+    fi
+}
+
+# --- phase 2: emulator ----------------------------------------------------------------------
+start_emulator() {
+    if emulator_alive && emulator_answers; then
+        note "already running at $(emulator_url) (pid $(emulator_pid))"
+        return 0
+    fi
+    rm -f "$LAB_STATE/emulator.pid" "$LAB_STATE/emulator.url"
+    : > "$LAB_STATE/emulator.log"
+    # setsid + nohup + every stream redirected: it outlives this script and holds no pipe of
+    # make's open. Port 0: the emulator picks a free one and prints it.
+    setsid nohup "$VENV/bin/python" -m tests.emulator --port 0 --register-debian-ami \
+        --pidfile "$LAB_STATE/emulator.pid" --request-log "$LAB_STATE/emulator-calls.log" \
+        >"$LAB_STATE/emulator.log" 2>&1 </dev/null &
+    local pid=$! url="" i
+    # Recorded at once, so that `make lab-down` finds it even if this phase fails; and if it
+    # does not come up in time, it is stopped rather than left behind.
+    echo "$pid" > "$LAB_STATE/emulator.pid"
+    trap 'kill "$pid" 2>/dev/null || true' ERR
+    for ((i = 0; i < EMULATOR_TIMEOUT; i++)); do
+        url="$(sed -n 's/^emulator listening on \(http[^ ]*\).*/\1/p' "$LAB_STATE/emulator.log" | tail -n 1)"
+        [ -n "$url" ] && break
+        kill -0 "$pid" 2>/dev/null || { cat "$LAB_STATE/emulator.log"; echo "the emulator exited"; return 1; }
+        sleep 1
+    done
+    if [ -z "$url" ]; then
+        cat "$LAB_STATE/emulator.log"
+        echo "the emulator did not start within ${EMULATOR_TIMEOUT}s"
+        false
+    fi
+    echo "$url" > "$LAB_STATE/emulator.url"
+    wait_for 10 "the emulator to answer" emulator_answers
+    trap - ERR
+    note "started at $url (pid $(emulator_pid), log $(rel "$LAB_STATE/emulator.log"))"
+}
+
+# --- phase 3: networks and containers -------------------------------------------------------
+# The options the molecule platforms use: systemd as PID 1 without --privileged.
+SYSTEMD_RUN_OPTS=(
+    --cap-add NET_ADMIN --cap-add SYS_ADMIN --device /dev/net/tun
+    --cgroupns host -v /sys/fs/cgroup:/sys/fs/cgroup:ro
+    --tmpfs /run --tmpfs /run/lock --tmpfs /tmp --stop-signal SIGRTMIN+3
+)
+
+booted() {
+    local state
+    state="$(docker exec "$SERVER" timeout 5 systemctl is-system-running 2>/dev/null || true)"
+    [ "$state" = running ] || [ "$state" = degraded ]
+}
+
+containers() {
+    local made=()
+    if ! exists network "$NET_INTERNET"; then
+        docker network create --label "$LABEL" --subnet "$INTERNET_V4" --gateway "$INTERNET_GW4" "$NET_INTERNET"
+        made+=("$NET_INTERNET")
+    fi
+    if ! exists network "$NET_UPSTREAM"; then
+        docker network create --label "$LABEL" --ipv6 --subnet "$UPSTREAM_V4" --subnet "$UPSTREAM_V6" "$NET_UPSTREAM"
+        made+=("$NET_UPSTREAM")
+    fi
+
+    if ! exists container "$SERVER"; then
+        docker run -d --name "$SERVER" --hostname vpn-server --label "$LABEL" "${SYSTEMD_RUN_OPTS[@]}" \
+            --sysctl net.ipv6.conf.all.disable_ipv6=0 --sysctl net.ipv6.conf.default.disable_ipv6=0 \
+            --network "$NET_INTERNET" --ip "$SERVER_V4" \
+            "$SERVER_IMAGE" /lib/systemd/systemd
+        docker network connect --ip6 "$SERVER_V6" "$NET_UPSTREAM" "$SERVER"
+        made+=("$SERVER")
+    elif [ "$(docker inspect -f '{{.State.Running}}' "$SERVER")" != true ]; then
+        docker start "$SERVER"
+        made+=("$SERVER (restarted)")
+    fi
+    wait_for "$BOOT_TIMEOUT" "systemd to boot in $SERVER" booted
+    # "upstream" carries IPv6 only: drop the IPv4 address Docker put on it, keep IPv4 (the public
+    # side, and apt's way to the mirror) on "internet". The lab's IPv6 network is closed (its
+    # 2001:db8:: addresses reach nothing outside), so apt must not try the mirror over IPv6.
+    docker exec -i "$SERVER" sh -eu -s "$SERVER_V6" "$INTERNET_GW4" <<'SH'
+dev="$(ip -o -6 addr show to "$1/128" | awk '{print $2; exit}')"
+[ -n "$dev" ] || { echo "no interface holds $1" >&2; exit 1; }
+ip -4 addr flush dev "$dev"
+ip -4 route replace default via "$2"
+echo 'Acquire::ForceIPv4 "true";  // v6vpn lab: the upstream IPv6 network is closed' > /etc/apt/apt.conf.d/99v6vpn-lab
+SH
+
+    if ! exists container "$TARGET"; then
+        docker run -d --name "$TARGET" --hostname ipv6-target --label "$LABEL" --cap-add NET_ADMIN \
+            --network "$NET_UPSTREAM" --ip6 "$TARGET_V6" \
+            -v "$ROOT/lab/target/http_echo.py:/srv/http_echo.py:ro" \
+            "$SERVER_IMAGE" sh -c 'ip -4 addr flush dev eth0 && exec python3 -u /srv/http_echo.py'
+        made+=("$TARGET")
+    elif [ "$(docker inspect -f '{{.State.Running}}' "$TARGET")" != true ]; then
+        docker start "$TARGET"
+        made+=("$TARGET (restarted)")
+    fi
+    wait_for 20 "the target's web server" docker exec "$TARGET" python3 -c \
+        "import socket; socket.create_connection(('$TARGET_V6', 80), 2).close()"
+    if [ "${#made[@]}" = 0 ]; then
+        note "all running ($SERVER, $TARGET)"
+    else
+        note "created ${made[*]}"
+    fi
+}
+
+# --- phase 4: site.yml ----------------------------------------------------------------------
+ansible_lab() {
+    # ansible_lab PLAYBOOK [ARGS...]: the lab's inventory and vars, then the caller's own
+    # arguments (a later -e wins). lab_id/lab_net: lab/inventory.yml derives the stand-in's name
+    # and addresses from them.
+    local playbook="$1"; shift
+    timeout "$SITE_TIMEOUT" "$VENV/bin/ansible-playbook" -i lab/inventory.yml "$playbook" \
+        -e @lab/vars.yml -e "lab_id=$LAB_ID" -e "lab_net=$LAB_NET" \
+        -e "endpoint_url=$(emulator_url)" -e "openvpn_client_profile_dir=$LAB_STATE/clients" \
+        -e "ec2_private_key_file=$LAB_STATE/lab-key.pem" "$@"
+}
+
+recap_changed() {
+    # Sum of changed= over the PLAY RECAP lines of a log.
+    awk '/PLAY RECAP/ {r=1; next} r && /changed=/ {for (i = 1; i <= NF; i++) if ($i ~ /^changed=/) {split($i, a, "="); s += a[2]}} END {print s + 0}' "$1"
+}
+
+site() {
+    emulator_alive || { echo "the emulator is not running (phase 2)"; return 1; }
+    ansible_lab playbooks/site.yml
+    local changed
+    changed="$(recap_changed "$PHASE_LOG")"
+    echo "$changed" > "$LAB_STATE/site-changed"
+    if [ "$changed" = 0 ]; then
+        note "converged, nothing changed"
+    else
+        note "$changed changed"
+    fi
+}
+
+# --- phase 5: client ------------------------------------------------------------------------
+tunnel_up() { docker exec "$CLIENT" ip -6 -o addr show dev tun0 scope global | grep -q inet6; }
+
+client() {
+    local profile="$LAB_STATE/clients/$CLIENT_NAME.ovpn" sum have
+    [ -s "$profile" ] || { echo "site.yml left no profile at $profile"; ls -la "$LAB_STATE/clients" || true; return 1; }
+    sum="$(sha256sum "$profile" | cut -c1-16)"
+    have="$(docker inspect -f '{{ index .Config.Labels "org.v6vpn.lab.profile" }}' "$CLIENT" 2>/dev/null || true)"
+    if [ "$have" = "$sum" ] && [ "$(docker inspect -f '{{.State.Running}}' "$CLIENT")" = true ] && tunnel_up; then
+        note "connected already (profile unchanged)"
+        return 0
+    fi
+    docker rm -f "$CLIENT" >/dev/null 2>&1 || true
+    # On "internet" only: IPv6 is switched on but its only IPv6 is what the tunnel brings.
+    docker run -d --name "$CLIENT" --hostname laptop --label "$LABEL" --label "org.v6vpn.lab.profile=$sum" \
+        --cap-add NET_ADMIN --device /dev/net/tun \
+        --sysctl net.ipv6.conf.all.disable_ipv6=0 --sysctl net.ipv6.conf.default.disable_ipv6=0 \
+        --network "$NET_INTERNET" --ip "$CLIENT_V4" \
+        -v "$profile:/etc/openvpn/client/lab.ovpn:ro" \
+        "$CLIENT_IMAGE" openvpn --config /etc/openvpn/client/lab.ovpn
+    if ! wait_for "$TUNNEL_TIMEOUT" "the tunnel to come up in $CLIENT" tunnel_up; then
+        docker logs --tail 40 "$CLIENT" 2>&1
+        return 1
+    fi
+    note "connected with $(rel "$profile")"
+}
+
+# --- phase 6: proof -------------------------------------------------------------------------
+proof() {
+    local tun6 tun4 route ping_out received body seen
+    PROFILE="$(rel "$LAB_STATE/clients/$CLIENT_NAME.ovpn")"
+    export CLIENT TARGET_V6 SERVER_V6 SERVER_V4 PROFILE
+    SITE_CHANGED="$(cat "$LAB_STATE/site-changed")"; export SITE_CHANGED
+    tun6="$(docker exec "$CLIENT" ip -6 -o addr show dev tun0 scope global | awk '{print $4; exit}')"
+    tun4="$(docker exec "$CLIENT" ip -4 -o addr show dev tun0 | awk '{print $4; exit}')"
+    route="$(docker exec "$CLIENT" ip -6 route get "$TARGET_V6")"
+    echo "client route to target: $route"
+    grep -q ' dev tun0' <<<"$route" || { echo "the route to $TARGET_V6 does not use tun0"; return 1; }
+    ping_out="$(docker exec "$CLIENT" ping -6 -n -c 3 -i 0.3 -W 2 "$TARGET_V6")" || { echo "$ping_out"; return 1; }
+    echo "$ping_out"
+    received="$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$ping_out")"
+    body="$(docker exec "$CLIENT" curl -6 -fsS --max-time 10 "http://[$TARGET_V6]/")"
+    echo "HTTP body: $body"
+    seen="$(sed -n 's/.*you came from \([0-9a-fA-F:.]*\).*/\1/p' <<<"$body")"
+    [ -n "$seen" ] || { echo "the target's answer names no source address"; return 1; }
+    # Cross-check with the target's own log: it logged the same source.
+    docker logs "$TARGET" 2>&1 | grep -q "^$seen " || { echo "the target did not log a request from $seen"; return 1; }
+    TUN4="$tun4" TUN6="$tun6" ROUTE="$route" RECEIVED="${received:-0}" BODY="$body" SEEN="$seen" \
+        "$VENV/bin/python" - "$LAB_STATE/proof.json" <<'PY'
+import json, os, sys
+e = os.environ
+with open(sys.argv[1], "w") as out:
+    json.dump({
+        "client": e["CLIENT"], "profile": e["PROFILE"], "target": e["TARGET_V6"],
+        "tunnel_ipv4": e["TUN4"], "tunnel_ipv6": e["TUN6"], "route": e["ROUTE"].strip(),
+        "ping_sent": 3, "ping_received": int(e["RECEIVED"] or 0),
+        "http_body": e["BODY"].strip(), "source_seen": e["SEEN"],
+        "server_upstream_ipv6": e["SERVER_V6"], "server_public_ipv4": e["SERVER_V4"],
+        "site_changed": int(e["SITE_CHANGED"]),
+    }, out, indent=2)
+PY
+    note "IPv6 through the tunnel works"
+}
+
+print_proof() {
+    "$VENV/bin/python" - "$LAB_STATE/proof.json" <<'PY'
+import json, re, sys
+p = json.load(open(sys.argv[1]))
+dev = re.search(r" dev (\S+)", p["route"])
+src = re.search(r" src (\S+)", p["route"])
+how = ("the server's upstream address: NAT66 masquerade" if p["source_seen"] == p["server_upstream_ipv6"]
+       else "the client's own tunnel address: routed, no NAT")
+print("")
+print("Proof, from the client container %s (IPv4-only network, profile %s):" % (p["client"], p["profile"]))
+print("  tunnel addresses   %s and %s on tun0" % (p["tunnel_ipv4"], p["tunnel_ipv6"]))
+print("  route to target    dev %s, source %s" % (dev and dev.group(1), src and src.group(1)))
+print("  ping6 target       %d/%d replies from %s" % (p["ping_received"], p["ping_sent"], p["target"]))
+print("  HTTP GET           http://[%s]/ -> %s" % (p["target"], p["http_body"]))
+print("  target saw source  %s (%s)" % (p["source_seen"], how))
+PY
+}
+
+print_summary() {
+    # The msg lines of site.yml's last play (its summary), as it printed them.
+    local log="$1"
+    echo ""
+    echo "site.yml summary (its AWS side ran against the emulator at $(emulator_url)):"
+    awk '/^PLAY \[/ {n = 0} /^        "/ {sub(/^ +"/, ""); sub(/",?$/, ""); gsub(/\\"/, "\""); lines[++n] = $0}
+         /^PLAY RECAP/ {for (i = 1; i <= n; i++) print "  " lines[i]; exit}' "$log"
+    echo "  (in the lab, clients connect to the stand-in container at $SERVER_V4 instead: lab/inventory.yml)"
+    echo ""
+    echo "What the emulator holds for deployment $VPN_NAME:"
+    "$VENV/bin/python" lab/resources.py --endpoint "$(emulator_url)" --deployment "$VPN_NAME" | sed 's/^/  /'
+}
+
+cmd_up() {
+    mkdir -p "$LOGS"
+    rm -f "$LAB_STATE/proof.json"
+    PHASE_TOTAL=6
+    echo "lab: $LAB_ID (state and logs in $(rel "$LAB_STATE"))"
+    phase prerequisites "venv, collections, Docker engine, images" prerequisites
+    phase emulator "EC2 API emulator on loopback" start_emulator
+    phase containers "networks, stand-in instance, IPv6-only target" containers
+    local site_log="$LOGS/$((PHASE_NO + 1))-site.yml.log"
+    phase site.yml "playbooks/site.yml: network + ec2 (emulator), openvpn (stand-in)" site
+    phase client "VPN client with the fetched profile" client
+    phase proof "IPv6 from an IPv4-only client" proof
+    print_summary "$site_log"
+    print_proof
+    echo ""
+    echo "Client profiles: $(rel "$LAB_STATE/clients")/"
+    echo "Stop it and remove everything: make lab-down"
+}
+
+# --- down -----------------------------------------------------------------------------------
+teardown() {
+    if emulator_alive && emulator_answers; then
+        ansible_lab playbooks/teardown.yml
+        "$VENV/bin/python" lab/resources.py --endpoint "$(emulator_url)" --deployment "$VPN_NAME" --expect-none
+        note "teardown.yml removed every resource of the deployment"
+    else
+        note "no emulator running: nothing to tear down on the AWS side"
+    fi
+}
+
+remove_containers() {
+    docker_ok || { note "no Docker engine: no containers"; return 0; }
+    local ids nets
+    mapfile -t ids < <(docker ps -aq --filter "label=$LABEL")
+    [ "${#ids[@]}" = 0 ] || docker rm -f -v "${ids[@]}"
+    mapfile -t nets < <(docker network ls -q --filter "label=$LABEL")
+    [ "${#nets[@]}" = 0 ] || docker network rm "${nets[@]}"
+    if [ -n "$(docker ps -aq --filter "label=$LABEL")$(docker network ls -q --filter "label=$LABEL")" ]; then
+        echo "containers or networks labelled $LABEL are still there"
+        return 1
+    fi
+    note "removed ${#ids[@]} containers and ${#nets[@]} networks"
+}
+
+# Emulators of this lab: the pid file's, and any process started with this lab's exact pid file
+# path (one whose pid file is gone, e.g. after lab/state was deleted by hand).
+emulator_pids() {
+    { emulator_alive && emulator_pid; pgrep -f -- "tests\.emulator .*--pidfile $LAB_STATE/emulator\.pid" || true; } | sort -u
+}
+
+stop_emulator() {
+    local pids pid i alive
+    mapfile -t pids < <(emulator_pids)
+    if [ "${#pids[@]}" = 0 ]; then
+        note "not running"
+        return 0
+    fi
+    kill "${pids[@]}" 2>/dev/null || true
+    for ((i = 0; i < 20; i++)); do
+        alive=0
+        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ "$alive" = 1 ] || { note "stopped (pid ${pids[*]})"; return 0; }
+        sleep 0.5
+    done
+    kill -9 "${pids[@]}" 2>/dev/null || true
+    sleep 0.5
+    for pid in "${pids[@]}"; do
+        if kill -0 "$pid" 2>/dev/null; then echo "pid $pid survived SIGKILL"; return 1; fi
+    done
+    note "killed (pid ${pids[*]} did not stop on SIGTERM within 10s)"
+}
+
+cmd_down() {
+    if [ ! -d "$LAB_STATE" ] && [ -z "$(emulator_pids)" ] \
+        && ! { docker_ok && [ -n "$(docker ps -aq --filter "label=$LABEL")$(docker network ls -q --filter "label=$LABEL")" ]; }; then
+        echo "lab: $LAB_ID is not running (no $LAB_STATE, no containers or networks labelled $LABEL)"
+        return 0
+    fi
+    mkdir -p "$LOGS"
+    PHASE_TOTAL=3
+    phase teardown "playbooks/teardown.yml against the emulator" teardown
+    phase containers "remove the lab's containers and networks" remove_containers
+    phase emulator "stop the emulator" stop_emulator
+    rm -rf "$LAB_STATE"
+    echo "lab: $LAB_ID is down; nothing left (state $(rel "$LAB_STATE") removed)"
+}
+
+cmd_status() {
+    echo "lab $LAB_ID, state in $(rel "$LAB_STATE")"
+    if emulator_alive; then echo "  emulator: running at $(emulator_url) (pid $(emulator_pid))"; else echo "  emulator: not running"; fi
+    if docker_ok; then
+        docker ps -a --filter "label=$LABEL" --format '  container: {{.Names}} ({{.Status}})'
+        docker network ls --filter "label=$LABEL" --format '  network: {{.Name}}'
+    else
+        echo "  Docker engine: not answering"
+    fi
+    [ ! -s "$LAB_STATE/proof.json" ] || print_proof
+}
+
+cmd_run() {
+    [ "$#" -ge 1 ] || { echo "usage: $0 run PLAYBOOK [ansible-playbook arguments]" >&2; exit 2; }
+    emulator_alive || { echo "lab: $LAB_ID is not up (no emulator): run 'make lab' first" >&2; exit 1; }
+    ansible_lab "$@"
+}
+
+case "${1:-}" in
+    up) cmd_up ;;
+    down) cmd_down ;;
+    status) cmd_status ;;
+    run) shift; cmd_run "$@" ;;
+    *) echo "usage: $0 up|down|status|run PLAYBOOK [ARGS]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,293 @@
+"""Roles network and ec2 through playbooks/site.yml and playbooks/teardown.yml, against the EC2
+emulator: input validation before any AWS call, the routed/inbound path (the molecule scenario
+molecule/aws covers the default path), teardown after an interrupted run, and a run through an
+emulator that throttles ~30 % of the EC2 calls.
+
+The deployment is checked through boto3 by molecule/aws/check_deployment.py, independently of the
+roles. Each test uses its own vpn_name, so nothing depends on the emulator's other contents.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+
+import boto3
+import pytest
+
+from tests.emulator import extra_roles_aws
+from tests.emulator.amis import register_debian_ami
+from tests.emulator.server import Emulator
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+REGION = "us-east-1"
+ADMIN_CIDRS = ["198.51.100.7/32", "2001:db8:100::/48"]
+PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHpmwgY4zCldkPRElNwcz/MJJH6WFpCihQey8zctN6No pytest"
+
+_spec = importlib.util.spec_from_file_location("check_deployment", ROOT / "molecule" / "aws" / "check_deployment.py")
+check_deployment = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(check_deployment)
+
+# Where moto differs from AWS and amazon.aws.ec2_eip notices (see tests/emulator/extra_roles_aws.py,
+# checked below); the emulators of this process share moto.
+extra_roles_aws.apply()
+
+
+def deployment_vars(name, url, **overrides):
+    """site.yml's variables for a deployment in the emulator (no SSH there)."""
+    variables = {
+        "vpn_name": name,
+        "aws_region": REGION,
+        "endpoint_url": url,
+        "network_admin_cidrs": ADMIN_CIDRS,
+        "ec2_ssh_public_key": PUBLIC_KEY,
+        "ec2_ami_owner": "123456789012",
+        "ec2_wait_for_ssh": False,
+        "ec2_add_host": False,
+    }
+    variables.update(overrides)
+    return {k: v for k, v in variables.items() if v is not None}
+
+
+def playbook_env(**overrides):
+    env = dict(os.environ)
+    env.update({
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_EC2_METADATA_DISABLED": "true",  # never look for instance credentials off loopback
+        "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+        "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        "ANSIBLE_LOCALHOST_WARNING": "0",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+        "ANSIBLE_NOCOLOR": "1",
+    })
+    for key in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_URL", "AWS_ENDPOINT_URL"):
+        env.pop(key, None)
+    env.update(overrides)
+    return {k: v for k, v in env.items() if v is not None}
+
+
+class Run:
+    """One ansible-playbook run: rc, stats of localhost, messages of the failed tasks."""
+
+    def __init__(self, proc):
+        self.rc = proc.returncode
+        self.stderr = proc.stderr
+        try:
+            output = json.loads(proc.stdout)
+        except ValueError:
+            raise AssertionError("no JSON from ansible-playbook (rc=%s):\n%s\n%s" % (proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:])) from None
+        self.stats = output["stats"].get("localhost", {})
+        self.failures = [
+            "%s: %s" % (task["task"]["name"], result.get("msg"))
+            for play in output["plays"] for task in play["tasks"]
+            for host, result in task["hosts"].items() if result.get("failed") and not result.get("skipped")
+        ]
+        # By task name without the "role : " prefix.
+        self.results = {task["task"]["name"].split(" : ")[-1]: task["hosts"].get("localhost", {})
+                        for play in output["plays"] for task in play["tasks"]}
+
+    def __repr__(self):
+        return "Run(rc=%s, stats=%s, failures=%s, stderr=%s)" % (self.rc, self.stats, self.failures, self.stderr[-1500:])
+
+
+def run_playbook(playbook, extra_vars, env=None, timeout=600):
+    cmd = [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", str(ROOT / "playbooks" / playbook),
+           "-e", json.dumps(extra_vars)]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env or playbook_env(), capture_output=True, text=True, timeout=timeout, check=False)
+    return Run(proc)
+
+
+@pytest.fixture(scope="module")
+def aws(emulator):
+    """The session emulator with the fake Debian AMIs, and a boto3 client on it."""
+    client = boto3.client("ec2", endpoint_url=emulator.url, region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
+    with emulator.paused():
+        register_debian_ami(client)
+    return emulator, client
+
+
+def ensure_amis(emulator, client):
+    """Other tests of this worker reset the emulator: register the AMIs again (idempotent)."""
+    with emulator.paused():
+        register_debian_ami(client)
+
+
+def test_harness_patch_elastic_ip_tags_have_resource_type_elastic_ip(aws):
+    """AWS: DescribeTags reports an Elastic IP's tags with ResourceType elastic-ip and filters on it."""
+    _emulator, client = aws
+    allocation = client.allocate_address(Domain="vpc", TagSpecifications=[{"ResourceType": "elastic-ip", "Tags": [{"Key": "k", "Value": "v"}]}])
+    try:
+        found = client.describe_tags(Filters=[{"Name": "resource-id", "Values": [allocation["AllocationId"]]},
+                                              {"Name": "resource-type", "Values": ["elastic-ip"]}])["Tags"]
+        assert found == [{"Key": "k", "ResourceId": allocation["AllocationId"], "ResourceType": "elastic-ip", "Value": "v"}]
+    finally:
+        client.release_address(AllocationId=allocation["AllocationId"])
+
+
+BAD_INPUTS = [
+    ({"vpn_name": "My_VPN"}, "vpn_name: My_VPN must be 1-31 lower-case letters"),
+    ({"network_vpc_cidr": "10.64.0.1/16"}, "network_vpc_cidr: '10.64.0.1/16' is not a valid CIDR block"),
+    ({"network_vpc_cidr": "2001:db8::/56"}, "network_vpc_cidr: '2001:db8::/56' is an IPv6 block, expected IPv4"),
+    ({"network_subnet_cidr": "10.65.1.0/24"}, "network_subnet_cidr: 10.65.1.0/24 is not inside network_vpc_cidr 10.64.0.0/16"),
+    ({"network_admin_cidrs": ["198.51.100.7/32", "203.0.113.0/33"]}, "network_admin_cidrs: '203.0.113.0/33' is not a valid CIDR block"),
+    ({"network_admin_cidrs": None}, "network_admin_cidrs"),
+    ({"network_ipv6_subnet_index": 256}, "network_ipv6_subnet_index: 256 is out of range; the VPC /56 holds 256 /64s (0-255)"),
+    ({"ec2_instance_type": "t3micro"}, "ec2_instance_type: t3micro is not an instance type (expected family.size"),
+    ({"ec2_ssh_public_key": "/nonexistent/id.pub"}, "ec2_ssh_public_key: /nonexistent/id.pub is neither an OpenSSH public key"),
+    ({"ec2_ipv6_prefix_count": -1}, "ec2_ipv6_prefix_count: -1 must be a whole number"),
+    ({"aws_region": None}, "aws_region is not set: give the AWS region"),
+]
+
+
+@pytest.mark.parametrize("overrides, message", BAD_INPUTS, ids=["%s-%d" % (next(iter(case[0])), i) for i, case in enumerate(BAD_INPUTS)])
+def test_bad_input_fails_before_any_aws_call(aws, overrides, message):
+    emulator, client = aws
+    name = "bad-%d" % BAD_INPUTS.index((overrides, message))
+    calls_before = emulator.request_count
+    run = run_playbook("site.yml", deployment_vars(name, emulator.url, **overrides))
+    assert run.rc != 0, run
+    assert any(message in failure for failure in run.failures), run
+    assert emulator.request_count == calls_before, "EC2 calls were made: %s" % run
+    assert check_deployment.check_absent(client, name) == []
+
+
+def test_missing_region_names_the_variable_even_without_the_playbook_var(aws):
+    """AWS_REGION in the environment is enough; without it and aws_region, the message says what to set."""
+    emulator, _client = aws
+    run = run_playbook("teardown.yml", {"vpn_name": "noregion", "endpoint_url": emulator.url})
+    assert run.rc != 0 and any("aws_region is not set" in f for f in run.failures), run
+
+
+def test_missing_credentials_give_a_clear_message(aws, tmp_path):
+    emulator, _client = aws
+    env = playbook_env(AWS_ACCESS_KEY_ID=None, AWS_SECRET_ACCESS_KEY=None, AWS_SESSION_TOKEN=None,
+                       AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"), AWS_CONFIG_FILE=str(tmp_path / "none"))
+    calls_before = emulator.request_count
+    run = run_playbook("site.yml", deployment_vars("nocreds", emulator.url), env=env)
+    assert run.rc != 0, run
+    assert any("The first call to the EC2 API failed" in f and "Check the AWS credentials" in f for f in run.failures), run
+    assert "Traceback" not in run.stderr
+    assert emulator.request_count == calls_before  # botocore refused to send unsigned requests
+
+
+def test_routed_prefix_inbound_ipv6_elastic_ip_and_created_key(aws, tmp_path):
+    """The second converge path: ::/0 via the IGW, a delegated /80, plus an Elastic IP and an
+    AWS-created key pair; then back to the egress-only route, and teardown."""
+    emulator, client = aws
+    ensure_amis(emulator, client)
+    name = "routed"
+    key_file = tmp_path / "keys" / "routed.pem"
+    variables = deployment_vars(name, emulator.url, network_ipv6_inbound=True, ec2_ipv6_prefix_count=1, ec2_elastic_ip=True,
+                                ec2_ssh_public_key=None, ec2_create_key=True, ec2_private_key_file=str(key_file))
+
+    first = run_playbook("site.yml", variables)
+    assert first.rc == 0 and first.stats["changed"] > 0, first
+    assert check_deployment.check_present(client, name, ADMIN_CIDRS, ipv6_inbound=True, prefix_count=1) == []
+    assert key_file.read_text().startswith("-----BEGIN OPENSSH PRIVATE KEY-----")
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert oct(key_file.parent.stat().st_mode & 0o777) == "0o700"
+    assert "PRIVATE KEY" not in json.dumps(first.results)  # never in a task result
+
+    addresses = client.describe_addresses(Filters=[{"Name": "tag:v6vpn:deployment", "Values": [name]}])["Addresses"]
+    instance = client.describe_instances(Filters=[{"Name": "tag:v6vpn:deployment", "Values": [name]},
+                                                  {"Name": "instance-state-name", "Values": ["running"]}])["Reservations"][0]["Instances"][0]
+    assert len(addresses) == 1 and addresses[0]["InstanceId"] == instance["InstanceId"]
+    facts = first.results["Publish v6vpn_instance for the next plays and the summary"]["ansible_facts"]["v6vpn_instance"]
+    eni = instance["NetworkInterfaces"][0]
+    assert facts["public_ipv4"] == addresses[0]["PublicIp"]
+    assert facts["ipv6_prefixes"] == [p["Ipv6Prefix"] for p in eni["Ipv6Prefixes"]]
+    assert facts["ipv6_address"] in [a["Ipv6Address"] for a in eni["Ipv6Addresses"]]
+    assert facts["network_interface_id"] == eni["NetworkInterfaceId"] and facts["instance_id"] == instance["InstanceId"]
+
+    again = run_playbook("site.yml", variables)
+    assert again.rc == 0 and again.stats["changed"] == 0, again
+    assert again.results["Publish v6vpn_instance for the next plays and the summary"]["ansible_facts"]["v6vpn_instance"] == facts
+
+    # Back to the default: ::/0 to the egress-only gateway, OpenVPN from IPv4 clients only.
+    egress_only = run_playbook("site.yml", dict(variables, network_ipv6_inbound=False))
+    assert egress_only.rc == 0 and egress_only.stats["changed"] == 2, egress_only  # the route and the security group
+    assert check_deployment.check_present(client, name, ADMIN_CIDRS, ipv6_inbound=False, prefix_count=1) == []
+
+    down = run_playbook("teardown.yml", {"vpn_name": name, "aws_region": REGION, "endpoint_url": emulator.url})
+    assert down.rc == 0 and down.stats["changed"] > 0, down
+    assert check_deployment.check_absent(client, name) == []
+    assert client.describe_addresses(Filters=[{"Name": "public-ip", "Values": [addresses[0]["PublicIp"]]}])["Addresses"] == []
+
+
+def build_bystander(client, name):
+    """Another deployment's resources, made directly (cheaper than site.yml): teardown must leave them."""
+    def spec(kind):
+        return [{"ResourceType": kind, "Tags": [{"Key": "v6vpn:deployment", "Value": name}]}]
+
+    vpc_id = client.create_vpc(CidrBlock="10.64.0.0/16", AmazonProvidedIpv6CidrBlock=True, TagSpecifications=spec("vpc"))["Vpc"]["VpcId"]
+    subnet_id = client.create_subnet(VpcId=vpc_id, CidrBlock="10.64.1.0/24", TagSpecifications=spec("subnet"))["Subnet"]["SubnetId"]
+    igw_id = client.create_internet_gateway(TagSpecifications=spec("internet-gateway"))["InternetGateway"]["InternetGatewayId"]
+    client.attach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
+    eigw_id = client.create_egress_only_internet_gateway(VpcId=vpc_id, TagSpecifications=spec("egress-only-internet-gateway"))[
+        "EgressOnlyInternetGateway"]["EgressOnlyInternetGatewayId"]
+    group_id = client.create_security_group(GroupName=name + "-sg", Description="d", VpcId=vpc_id, TagSpecifications=spec("security-group"))["GroupId"]
+    client.import_key_pair(KeyName=name + "-key", PublicKeyMaterial=PUBLIC_KEY.encode(), TagSpecifications=spec("key-pair"))
+    instance_id = client.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=subnet_id,
+                                       TagSpecifications=spec("instance"))["Instances"][0]["InstanceId"]
+    address = client.allocate_address(Domain="vpc", TagSpecifications=spec("elastic-ip"))["PublicIp"]
+    return ["vpc " + vpc_id, "subnet " + subnet_id, "igw " + igw_id, "eigw " + eigw_id, "security group " + group_id,
+            "key pair " + name + "-key", "address " + address, "instance " + instance_id]
+
+
+def test_teardown_after_a_run_interrupted_between_egress_gateway_and_instance(aws):
+    """site.yml is killed as soon as the egress-only gateway exists; teardown removes what the run
+    left, touches another deployment not at all, and is idempotent."""
+    emulator, client = aws
+    ensure_amis(emulator, client)
+    bystander = build_bystander(client, "bystander")
+
+    name = "interrupted"
+    tagged = [{"Name": "tag:v6vpn:deployment", "Values": [name]}]
+    cmd = [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", str(ROOT / "playbooks" / "site.yml"),
+           "-e", json.dumps(deployment_vars(name, emulator.url))]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=playbook_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        while not client.describe_egress_only_internet_gateways(Filters=tagged)["EgressOnlyInternetGateways"]:
+            assert proc.poll() is None, "site.yml ended (rc=%s) before creating the egress-only gateway" % proc.returncode
+            assert time.monotonic() < deadline, "no egress-only gateway within 180 s"
+            time.sleep(0.1)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)  # the playbook's own process group
+        proc.wait(timeout=30)
+    assert not client.describe_instances(Filters=tagged)["Reservations"], "the run got as far as the instance"
+    assert client.describe_vpcs(Filters=tagged)["Vpcs"]
+
+    down = run_playbook("teardown.yml", {"vpn_name": name, "aws_region": REGION, "endpoint_url": emulator.url})
+    assert down.rc == 0 and down.stats["changed"] > 0, down
+    assert check_deployment.check_absent(client, name) == []
+    again = run_playbook("teardown.yml", {"vpn_name": name, "aws_region": REGION, "endpoint_url": emulator.url})
+    assert again.rc == 0 and again.stats["changed"] == 0, again
+
+    assert sorted(check_deployment.check_absent(client, "bystander")) == sorted(bystander), "another deployment was touched"
+
+
+def test_site_and_teardown_succeed_while_30_percent_of_ec2_calls_are_throttled(aws):
+    """RequestLimitExceeded on ~30 % of EC2 calls: botocore and AWSRetry retry them."""
+    emulator, client = aws
+    ensure_amis(emulator, client)
+    name = "throttled"
+    with Emulator(throttle_rate=0.3, throttle_seed=20261125) as throttled:  # shares moto's state with `emulator`
+        up = run_playbook("site.yml", deployment_vars(name, throttled.url))
+        assert up.rc == 0, up
+        assert check_deployment.check_present(client, name, ADMIN_CIDRS) == []
+        down = run_playbook("teardown.yml", {"vpn_name": name, "aws_region": REGION, "endpoint_url": throttled.url})
+        assert down.rc == 0, down
+        assert check_deployment.check_absent(client, name) == []
+        total, refused = throttled.request_count, sum(throttled.throttled.values())
+    assert total > 50 and 0.2 < refused / total < 0.4, (total, refused)

@@ -1,0 +1,230 @@
+"""The lab end to end (`make lab` / `make lab-down`, i.e. scripts/lab.sh), asserting its proof.
+
+One lab of its own (LAB_ID=labtest, its own subnets and a temporary state directory), so a lab
+the user runs (`make lab`, LAB_NET 1) is left alone. In order:
+  up          six phases, each "ok"; the proof: an IPv4-only client got a tunnel IPv6 address,
+              reached the IPv6-only target with ping6 and HTTP through tun0, and the target saw
+              the server's upstream address (NAT66)
+  re-run      converges: site.yml changes nothing, the client stays connected
+  IAM         every EC2 call the emulator saw (site.yml twice, teardown.yml) is in docs/iam-policy.json
+  clients     playbooks/clients.yml adds and revokes clients without any EC2 call; against AWS (the
+              emulator) it finds the server with read-only calls and adds it as site.yml does
+  failure     a phase that fails says which and where its log is
+  down        teardown.yml leaves nothing in the emulator; no container, network or emulator left
+Traffic flows only between the lab's containers (and the stand-in's apt to the Debian mirror).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+LAB = ROOT / "scripts" / "lab.sh"
+LAB_ID = os.environ.get("LAB_TEST_ID", "labtest")
+LAB_NET = os.environ.get("LAB_TEST_NET", "2")
+LABEL = "org.v6vpn.lab=%s" % LAB_ID
+UP_TIMEOUT = 1800
+
+
+def _engine_answers():
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=30, check=False).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+pytestmark = pytest.mark.skipif(
+    not _engine_answers(),
+    reason="no Docker engine answers `docker info`: the lab needs one (run `make docker`, i.e. scripts/bootstrap-docker.sh)",
+)
+
+
+def docker(*args):
+    return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=60, check=False)
+
+
+class Lab:
+    def __init__(self, state):
+        self.state = state
+        self.env = dict(os.environ, LAB_ID=LAB_ID, LAB_NET=LAB_NET, LAB_STATE=str(state))
+
+    def run(self, *args, timeout=UP_TIMEOUT):
+        proc = subprocess.run([str(LAB), *args], cwd=ROOT, env=self.env, capture_output=True, text=True,
+                              timeout=timeout, check=False)
+        return proc
+
+    def proof(self):
+        return json.loads((self.state / "proof.json").read_text())
+
+    def calls(self):
+        log = self.state / "emulator-calls.log"
+        return log.read_text().split() if log.exists() else []
+
+    def leftovers(self):
+        return (docker("ps", "-aq", "--filter", "label=" + LABEL).stdout.split()
+                + docker("network", "ls", "-q", "--filter", "label=" + LABEL).stdout.split())
+
+
+def explain(proc):
+    return "rc=%s\n--- stdout\n%s\n--- stderr\n%s" % (proc.returncode, proc.stdout[-6000:], proc.stderr[-4000:])
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    state = tmp_path_factory.mktemp("lab") / "state"
+    lab = Lab(state)
+    # Left by an interrupted earlier run of this test (the label is this test's own).
+    for ident in lab.leftovers():
+        docker("rm", "-f", ident)
+        docker("network", "rm", ident)
+    lab.first_up = lab.run("up")
+    try:
+        yield lab
+    finally:
+        if state.exists():
+            lab.run("down", timeout=600)
+        for ident in lab.leftovers():
+            docker("rm", "-f", ident)
+            docker("network", "rm", ident)
+
+
+def test_up_prints_a_line_per_phase_and_the_proof(lab):
+    proc = lab.first_up
+    assert proc.returncode == 0, explain(proc)
+    phases = re.findall(r"^lab \[(\d)/6\] (\S+) .* \.\.\. ok, \d+s", proc.stdout, re.M)
+    assert [phase[1] for phase in phases] == ["prerequisites", "emulator", "containers", "site.yml", "client", "proof"], proc.stdout
+    for words in ("site.yml summary", "egress-only internet gateway eigw-", "::/0", "-> eigw-", "Proof, from the client",
+                  "target saw source", "make lab-down"):
+        assert words in proc.stdout, "%r not in the output:\n%s" % (words, proc.stdout)
+
+
+def test_the_ipv4_only_client_reaches_the_ipv6_only_target_through_the_tunnel(lab):
+    proof = lab.proof()
+    tunnel = ipaddress.ip_interface(proof["tunnel_ipv6"])
+    ula = yaml.safe_load((ROOT / "roles" / "openvpn" / "defaults" / "main.yml").read_text())["openvpn_ipv6_network"]
+    assert tunnel.ip in ipaddress.ip_network(ula), "tunnel address %s is not from the nat66 pool %s" % (tunnel, ula)
+    assert ipaddress.ip_interface(proof["tunnel_ipv4"]).ip in ipaddress.ip_network("10.8.0.0/24")
+    assert " dev tun0" in proof["route"] and str(tunnel.ip) in proof["route"], proof["route"]
+    assert proof["ping_received"] == proof["ping_sent"] == 3
+    assert proof["http_body"].startswith("hello from the IPv6-only target")
+    # NAT66: the target saw the server's address on the upstream network, not the ULA.
+    assert proof["source_seen"] == proof["server_upstream_ipv6"]
+    # The client's only IPv6 is the tunnel's: it has no other global address or route.
+    client = proof["client"]
+    addrs = docker("exec", client, "ip", "-6", "-o", "addr", "show", "scope", "global").stdout
+    assert [line.split()[1] for line in addrs.splitlines()] == ["tun0"], addrs
+    # The target has no IPv4 at all.
+    target = "v6vpn-%s-target" % LAB_ID
+    assert docker("exec", target, "ip", "-4", "-o", "addr", "show", "scope", "global").stdout.strip() == ""
+
+
+def test_profiles_are_private_and_complete(lab):
+    clients = lab.state / "clients"
+    for name in ("laptop", "phone"):
+        profile = clients / ("%s.ovpn" % name)
+        assert profile.stat().st_mode & 0o777 == 0o600, profile
+        text = profile.read_text()
+        for block in ("<ca>", "<cert>", "<key>", "<tls-crypt>"):
+            assert block in text, "%s lacks %s" % (profile, block)
+        assert re.search(r"^remote 198\.18\.%s\.10 1194$" % LAB_NET, text, re.M), "remote is not the stand-in's IPv4"
+
+
+def test_rerun_converges_with_nothing_changed(lab):
+    proc = lab.run("up")
+    assert proc.returncode == 0, explain(proc)
+    assert re.search(r"site\.yml .* ok, \d+s: converged, nothing changed", proc.stdout), proc.stdout
+    assert "connected already (profile unchanged)" in proc.stdout
+    assert re.search(r"emulator .* ok, \d+s: already running at", proc.stdout), proc.stdout
+    assert lab.proof()["site_changed"] == 0
+
+
+def test_every_ec2_call_is_in_the_iam_policy(lab):
+    policy = json.loads((ROOT / "docs" / "iam-policy.json").read_text())
+    allowed = {a.split(":", 1)[1] for a in policy["Statement"][0]["Action"]}
+    seen = set(lab.calls())
+    assert {"CreateVpc", "CreateEgressOnlyInternetGateway", "RunInstances"} <= seen, sorted(seen)
+    assert seen <= allowed, "EC2 calls the IAM policy lacks: %s" % sorted(seen - allowed)
+
+
+def test_clients_playbook_adds_and_revokes_without_touching_aws(lab):
+    clients = lab.state / "clients"
+    laptop_before = (clients / "laptop.ovpn").read_text()
+    calls_before = len(lab.calls())
+    proc = lab.run("run", "playbooks/clients.yml", "-e",
+                   json.dumps({"openvpn_clients": ["laptop", "tablet"], "openvpn_revoked_clients": ["phone"]}))
+    assert proc.returncode == 0, explain(proc)
+    assert (clients / "tablet.ovpn").is_file()
+    assert not (clients / "phone.ovpn").exists(), "the revoked client's profile is still there"
+    assert (clients / "laptop.ovpn").read_text() == laptop_before
+    assert len(lab.calls()) == calls_before, "clients.yml made EC2 calls: %s" % lab.calls()[calls_before:]
+    # The revoked certificate is on the CRL the server checks.
+    server = "v6vpn-%s-server" % LAB_ID
+    crl = docker("exec", server, "sh", "-c", "grep -h '^crl-verify' /etc/openvpn/server/server.conf | awk '{print $2}'").stdout.strip()
+    assert crl, "server.conf has no crl-verify"
+    assert docker("exec", server, "test", "-s", crl).returncode == 0
+    # The laptop stays connected.
+    assert docker("exec", lab.proof()["client"], "ping", "-6", "-c", "1", "-W", "3", lab.proof()["target"]).returncode == 0
+
+
+def test_clients_playbook_finds_the_server_on_aws_with_read_only_calls(lab):
+    """Without the server in the inventory, clients.yml looks it up by tags (here in the lab's
+    emulator) and adds it to openvpn_servers as the ec2 role does. --limit localhost: the
+    emulator's instance has no SSH, so the openvpn play is left out."""
+    calls_before = len(lab.calls())
+    url = (lab.state / "emulator.url").read_text().strip()
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+               ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+               ANSIBLE_COLLECTIONS_PATH="%s:%s" % (ROOT / ".cache" / "self", ROOT / ".cache" / "collections"))
+    proc = subprocess.run(
+        [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "--limit", "localhost",
+         "playbooks/clients.yml", "-e", "@lab/vars.yml", "-e", "endpoint_url=%s" % url,
+         "-e", json.dumps({"ec2_wait_for_ssh": False, "ec2_add_host": True, "ansible_python_interpreter": sys.executable,
+                           "ec2_private_key_file": str(lab.state / "lab-key.pem")})],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, explain(proc)
+    results = [task["hosts"]["localhost"] for play in json.loads(proc.stdout)["plays"] for task in play["tasks"]]
+    added = [r["add_host"] for r in results if "add_host" in r]
+    assert len(added) == 1, results
+    host_vars = added[0]["host_vars"]
+    import boto3  # pylint: disable=import-outside-toplevel
+    ec2 = boto3.client("ec2", endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    (reservation,) = ec2.describe_instances(Filters=[{"Name": "tag:v6vpn:deployment", "Values": ["lab"]},
+                                                     {"Name": "instance-state-name", "Values": ["running"]}])["Reservations"]
+    instance = reservation["Instances"][0]
+    assert added[0]["groups"] == ["openvpn_servers"]
+    assert host_vars["ansible_host"] == host_vars["v6vpn_public_ipv4"] == instance["PublicIpAddress"]
+    assert host_vars["v6vpn_ipv6_address"] == instance["NetworkInterfaces"][0]["Ipv6Addresses"][0]["Ipv6Address"]
+    assert host_vars["v6vpn_ipv6_prefixes"] == []
+    new_calls = lab.calls()[calls_before:]
+    assert new_calls and set(new_calls) == {"DescribeInstances"}, new_calls
+
+
+def test_a_failing_phase_names_itself_and_its_log(lab):
+    env_timeout = dict(lab.env, LAB_SITE_TIMEOUT="1")
+    proc = subprocess.run([str(LAB), "up"], cwd=ROOT, env=env_timeout, capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode != 0
+    assert re.search(r"lab \[4/6\] site\.yml .* FAILED after", proc.stdout), proc.stdout
+    match = re.search(r"lab: phase 4 \(site\.yml\) failed; its full log: (\S+)", proc.stderr)
+    assert match and pathlib.Path(match.group(1)).is_file(), proc.stderr
+
+
+def test_down_leaves_nothing_behind(lab):
+    pid = int((lab.state / "emulator.pid").read_text())
+    proc = lab.run("down", timeout=600)
+    assert proc.returncode == 0, explain(proc)
+    assert "teardown.yml removed every resource of the deployment" in proc.stdout, proc.stdout
+    assert lab.leftovers() == []
+    assert not pathlib.Path("/proc/%d" % pid).exists(), "the emulator (pid %d) still runs" % pid
+    assert not lab.state.exists()
+    # A second down is a no-op.
+    again = lab.run("down", timeout=120)
+    assert again.returncode == 0 and "is not running" in again.stdout, explain(again)
