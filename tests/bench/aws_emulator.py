@@ -31,7 +31,7 @@ def start(state_dir, throttle_rate=0.0, request_log=None, timeout=60.0):
     state_dir = pathlib.Path(state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
     log_path = state_dir / "emulator.log"
-    cmd = [sys.executable, "-m", "tests.bench.aws_emulator", "serve", "--port", "0", "--register-debian-ami"]
+    cmd = [sys.executable, "-m", "tests.emulator", "--port", "0", "--register-debian-ami"]
     if throttle_rate:
         cmd += ["--throttle-rate", str(throttle_rate)]
     if request_log:
@@ -86,19 +86,7 @@ def stop(state_dir):
     return True
 
 
-def serve(argv):
-    """The emulator process: tests.emulator's command line, plus the roles' harness patch."""
-    from tests.emulator import extra_roles_aws  # pylint: disable=import-outside-toplevel
-    from tests.emulator.__main__ import main  # pylint: disable=import-outside-toplevel
-
-    extra_roles_aws.apply()
-    return main(argv)
-
-
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["serve"]:
-        return serve(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m tests.bench.aws_emulator")
     parser.add_argument("action", choices=["start", "stop"])
     parser.add_argument("--state-dir", required=True, type=pathlib.Path)

@@ -21,7 +21,6 @@ import time
 import boto3
 import pytest
 
-from tests.emulator import extra_roles_aws
 from tests.emulator.amis import register_debian_ami
 from tests.emulator.server import Emulator
 
@@ -34,9 +33,6 @@ _spec = importlib.util.spec_from_file_location("check_deployment", ROOT / "molec
 check_deployment = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(check_deployment)
 
-# Where moto differs from AWS and amazon.aws.ec2_eip notices (see tests/emulator/extra_roles_aws.py,
-# checked below); the emulators of this process share moto.
-extra_roles_aws.apply()
 
 
 def deployment_vars(name, url, **overrides):
@@ -121,34 +117,6 @@ def ensure_amis(emulator, client):
         register_debian_ami(client)
 
 
-def test_harness_patch_elastic_ip_tags_have_resource_type_elastic_ip(aws):
-    """AWS: DescribeTags reports an Elastic IP's tags with ResourceType elastic-ip and filters on it."""
-    _emulator, client = aws
-    allocation = client.allocate_address(Domain="vpc", TagSpecifications=[{"ResourceType": "elastic-ip", "Tags": [{"Key": "k", "Value": "v"}]}])
-    try:
-        found = client.describe_tags(Filters=[{"Name": "resource-id", "Values": [allocation["AllocationId"]]},
-                                              {"Name": "resource-type", "Values": ["elastic-ip"]}])["Tags"]
-        assert found == [{"Key": "k", "ResourceId": allocation["AllocationId"], "ResourceType": "elastic-ip", "Value": "v"}]
-    finally:
-        client.release_address(AllocationId=allocation["AllocationId"])
-
-
-BAD_INPUTS = [
-    ({"vpn_name": "My_VPN"}, "vpn_name: My_VPN must be 1-31 lower-case letters"),
-    ({"network_vpc_cidr": "10.64.0.1/16"}, "network_vpc_cidr: '10.64.0.1/16' is not a valid CIDR block"),
-    ({"network_vpc_cidr": "2001:db8::/56"}, "network_vpc_cidr: '2001:db8::/56' is an IPv6 block, expected IPv4"),
-    ({"network_subnet_cidr": "10.65.1.0/24"}, "network_subnet_cidr: 10.65.1.0/24 is not inside network_vpc_cidr 10.64.0.0/16"),
-    ({"network_admin_cidrs": ["198.51.100.7/32", "203.0.113.0/33"]}, "network_admin_cidrs: '203.0.113.0/33' is not a valid CIDR block"),
-    ({"network_admin_cidrs": None}, "network_admin_cidrs"),
-    ({"network_ipv6_subnet_index": 256}, "network_ipv6_subnet_index: 256 is out of range; the VPC /56 holds 256 /64s (0-255)"),
-    ({"ec2_instance_type": "t3micro"}, "ec2_instance_type: t3micro is not an instance type (expected family.size"),
-    ({"ec2_ssh_public_key": "/nonexistent/id.pub"}, "ec2_ssh_public_key: /nonexistent/id.pub is neither an OpenSSH public key"),
-    ({"ec2_ipv6_prefix_count": -1}, "ec2_ipv6_prefix_count: -1 must be a whole number"),
-    ({"aws_region": None}, "aws_region is not set: give the AWS region"),
-]
-
-
-@pytest.mark.parametrize("overrides, message", BAD_INPUTS, ids=["%s-%d" % (next(iter(case[0])), i) for i, case in enumerate(BAD_INPUTS)])
 def test_bad_input_fails_before_any_aws_call(aws, overrides, message):
     emulator, client = aws
     name = "bad-%d" % BAD_INPUTS.index((overrides, message))

@@ -11,10 +11,10 @@ import threading
 
 import moto
 
-from . import addressing, filters, images, instances, routes, security_groups, subnets, vpcs
+from . import addressing, filters, images, instances, routes, security_groups, subnets, tags, vpcs
 
 MOTO_VERSION = "5.2.5"
-_MODULES = (vpcs, subnets, routes, filters, addressing, instances, images, security_groups)
+_MODULES = (vpcs, subnets, routes, filters, addressing, instances, images, security_groups, tags)
 _lock = threading.Lock()
 _applied = False
 

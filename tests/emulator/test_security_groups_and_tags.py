@@ -1,4 +1,4 @@
-"""Security group rule descriptions (patches/security_groups.py)."""
+"""Security group rule descriptions (patches/security_groups.py) and resource types of tags (patches/tags.py)."""
 
 from __future__ import annotations
 
@@ -17,3 +17,14 @@ def test_updating_rule_descriptions_returns_true(ec2: Any, network: Network) -> 
     assert ec2.update_security_group_rule_descriptions_egress(GroupId=group_id, IpPermissions=[egress])["Return"] is True
     ingress = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]["IpPermissions"]
     assert [r["Ipv6Ranges"] for r in ingress] == [[{"CidrIpv6": "::/0", "Description": "OpenVPN over IPv6"}]]
+
+
+def test_elastic_ip_tags_have_resource_type_elastic_ip(ec2: Any) -> None:
+    """AWS: DescribeTags reports an Elastic IP's tags with ResourceType elastic-ip and filters on it (patches/tags.py)."""
+    allocation = ec2.allocate_address(Domain="vpc", TagSpecifications=[{"ResourceType": "elastic-ip", "Tags": [{"Key": "k", "Value": "v"}]}])
+    try:
+        found = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [allocation["AllocationId"]]},
+                                           {"Name": "resource-type", "Values": ["elastic-ip"]}])["Tags"]
+        assert found == [{"Key": "k", "ResourceId": allocation["AllocationId"], "ResourceType": "elastic-ip", "Value": "v"}]
+    finally:
+        ec2.release_address(AllocationId=allocation["AllocationId"])
