@@ -14,9 +14,9 @@ export PY_COLORS := 0
 # molecule scenarios run by `make test`, in this order (each is molecule/<name>)
 SCENARIOS ?= $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 
-.PHONY: test bootstrap docker images images-test unit integration sanity lint molecule build emulator
+.PHONY: test bootstrap docker images images-test unit integration sanity lint molecule lab-test build emulator
 
-test: bootstrap docker images images-test unit integration sanity lint molecule
+test: bootstrap docker images images-test unit integration sanity lint molecule lab-test
 	@echo "make test: all suites passed"
 
 bootstrap:
@@ -49,6 +49,10 @@ lint: bootstrap
 
 molecule: bootstrap images
 	@for s in $(SCENARIOS); do echo "== molecule test -s $$s"; $(BIN)/molecule test -s $$s || exit 1; done
+
+# The lab end to end (its own lab id and networks, so a running `make lab` is left alone).
+lab-test: bootstrap images
+	$(BIN)/pytest -q -p no:cacheprovider tests/lab
 
 build: bootstrap
 	$(BIN)/ansible-galaxy collection build --force --output-path .cache/dist .
