@@ -117,6 +117,22 @@ def ensure_amis(emulator, client):
         register_debian_ami(client)
 
 
+BAD_INPUTS = [
+    ({"vpn_name": "My_VPN"}, "vpn_name: My_VPN must be 1-31 lower-case letters"),
+    ({"network_vpc_cidr": "10.64.0.1/16"}, "network_vpc_cidr: '10.64.0.1/16' is not a valid CIDR block"),
+    ({"network_vpc_cidr": "2001:db8::/56"}, "network_vpc_cidr: '2001:db8::/56' is an IPv6 block, expected IPv4"),
+    ({"network_subnet_cidr": "10.65.1.0/24"}, "network_subnet_cidr: 10.65.1.0/24 is not inside network_vpc_cidr 10.64.0.0/16"),
+    ({"network_admin_cidrs": ["198.51.100.7/32", "203.0.113.0/33"]}, "network_admin_cidrs: '203.0.113.0/33' is not a valid CIDR block"),
+    ({"network_admin_cidrs": None}, "network_admin_cidrs"),
+    ({"network_ipv6_subnet_index": 256}, "network_ipv6_subnet_index: 256 is out of range; the VPC /56 holds 256 /64s (0-255)"),
+    ({"ec2_instance_type": "t3micro"}, "ec2_instance_type: t3micro is not an instance type (expected family.size"),
+    ({"ec2_ssh_public_key": "/nonexistent/id.pub"}, "ec2_ssh_public_key: /nonexistent/id.pub is neither an OpenSSH public key"),
+    ({"ec2_ipv6_prefix_count": -1}, "ec2_ipv6_prefix_count: -1 must be a whole number"),
+    ({"aws_region": None}, "aws_region is not set: give the AWS region"),
+]
+
+
+@pytest.mark.parametrize("overrides, message", BAD_INPUTS, ids=["%s-%d" % (next(iter(case[0])), i) for i, case in enumerate(BAD_INPUTS)])
 def test_bad_input_fails_before_any_aws_call(aws, overrides, message):
     emulator, client = aws
     name = "bad-%d" % BAD_INPUTS.index((overrides, message))
