@@ -34,7 +34,6 @@ check_deployment = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(check_deployment)
 
 
-
 def deployment_vars(name, url, **overrides):
     """site.yml's variables for a deployment in the emulator (no SSH there)."""
     variables = {
