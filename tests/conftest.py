@@ -30,6 +30,15 @@ FAKE_CREDENTIALS = {
 }
 
 
+def needs_docker(why):
+    """A skip mark for test modules that need a Docker engine, saying why they need it."""
+    try:
+        answers = subprocess.run(["docker", "info"], capture_output=True, timeout=30, check=False).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        answers = False
+    return pytest.mark.skipif(not answers, reason="no Docker engine answers `docker info`: %s (run `make docker`)" % why)
+
+
 @pytest.fixture(scope="session")
 def emulator():
     """One EC2 emulator per test session (per xdist worker), on a free loopback port."""

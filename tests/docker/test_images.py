@@ -19,12 +19,14 @@ import uuid
 
 import pytest
 
+from tests.conftest import needs_docker
+
 SUITES = ("bookworm", "trixie")
 IMAGE = "v6vpn-test/systemd:%s"
 RUN_ID = uuid.uuid4().hex[:8]
 LABEL = "org.v6vpn.pytest=%s" % RUN_ID
 
-# Exactly the run options of the molecule platforms (molecule/_shared).
+# The run options of the molecule platforms (molecule/openvpn/molecule.yml).
 MOLECULE_RUN_OPTS = [
     "--cap-add", "NET_ADMIN", "--cap-add", "SYS_ADMIN",
     "--device", "/dev/net/tun",
@@ -42,17 +44,7 @@ def docker(*args, timeout=60, check=True):
     return proc
 
 
-def _engine_answers():
-    try:
-        return subprocess.run(["docker", "info"], capture_output=True, timeout=30, check=False).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-pytestmark = pytest.mark.skipif(
-    not _engine_answers(),
-    reason="no Docker engine answers `docker info` (run `make docker`, i.e. scripts/bootstrap-docker.sh)",
-)
+pytestmark = needs_docker("these tests run the test images")
 
 
 def need_image(image):

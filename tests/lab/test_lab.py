@@ -27,6 +27,8 @@ import sys
 import pytest
 import yaml
 
+from tests.conftest import needs_docker
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 LAB = ROOT / "scripts" / "lab.sh"
 LAB_ID = os.environ.get("LAB_TEST_ID", "labtest")
@@ -35,17 +37,7 @@ LABEL = "org.v6vpn.lab=%s" % LAB_ID
 UP_TIMEOUT = 1800
 
 
-def _engine_answers():
-    try:
-        return subprocess.run(["docker", "info"], capture_output=True, timeout=30, check=False).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-pytestmark = pytest.mark.skipif(
-    not _engine_answers(),
-    reason="no Docker engine answers `docker info`: the lab needs one (run `make docker`, i.e. scripts/bootstrap-docker.sh)",
-)
+pytestmark = needs_docker("the lab needs one")
 
 
 def docker(*args):
