@@ -22,6 +22,16 @@ for path in reversed(COLLECTIONS_PATH.split(":")):
     if path not in sys.path:
         sys.path.insert(0, path)
 
+# ansible-playbook settings shared by every test that reads task results as JSON.
+ANSIBLE_JSON_ENV = {
+    "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+    "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
+    "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+    "ANSIBLE_LOCALHOST_WARNING": "0",
+    "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+    "ANSIBLE_NOCOLOR": "1",
+}
+
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -51,16 +61,8 @@ def emulator():
 @pytest.fixture
 def ec2(emulator):
     """A boto3 EC2 client on a freshly reset emulator: each test starts from an empty account."""
-    import boto3
-
     emulator.reset()
-    return boto3.client(
-        "ec2",
-        endpoint_url=emulator.url,
-        region_name=FAKE_CREDENTIALS["AWS_DEFAULT_REGION"],
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return emulator.client(region_name=FAKE_CREDENTIALS["AWS_DEFAULT_REGION"])
 
 
 class PlaybookRun:
@@ -99,15 +101,7 @@ def run_tasks(emulator):
             "tasks": [dict(task, ignore_errors=True) for task in tasks],
         }]
         env = dict(os.environ, **FAKE_CREDENTIALS)
-        env.update({
-            "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS_PATH,
-            "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
-            "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
-            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-            "ANSIBLE_LOCALHOST_WARNING": "0",
-            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
-            "ANSIBLE_NOCOLOR": "1",
-        })
+        env.update(ANSIBLE_JSON_ENV, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH)
         with tempfile.TemporaryDirectory() as tmp:
             playbook = pathlib.Path(tmp) / "play.yml"
             playbook.write_text(yaml.safe_dump(play))

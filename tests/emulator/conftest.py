@@ -6,7 +6,7 @@ scopes its queries to it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,12 +15,8 @@ from tests.emulator.server import Emulator
 from tests.emulator.testing import Network, build_network
 
 
-@pytest.fixture(scope="session")
-def emulator() -> Iterator[Emulator]:
-    with Emulator() as running:
-        yield running
-
-
+# The session's `emulator` fixture comes from tests/conftest.py; unlike its `ec2`, this one
+# does not reset the emulator.
 @pytest.fixture
 def ec2(emulator: Emulator) -> Any:
     return emulator.client()

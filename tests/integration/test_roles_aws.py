@@ -21,10 +21,11 @@ import time
 import boto3
 import pytest
 
+from tests.conftest import ANSIBLE_JSON_ENV, ROOT
 from tests.emulator.amis import register_debian_ami
 from tests.emulator.server import Emulator
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+
 REGION = "us-east-1"
 ADMIN_CIDRS = ["198.51.100.7/32", "2001:db8:100::/48"]
 PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHpmwgY4zCldkPRElNwcz/MJJH6WFpCihQey8zctN6No pytest"
@@ -57,13 +58,7 @@ def playbook_env(**overrides):
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_EC2_METADATA_DISABLED": "true",  # never look for instance credentials off loopback
         "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
-        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
-        "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "ANSIBLE_LOCALHOST_WARNING": "0",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
-        "ANSIBLE_NOCOLOR": "1",
-    })
+    }, **ANSIBLE_JSON_ENV)
     for key in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_URL", "AWS_ENDPOINT_URL"):
         env.pop(key, None)
     env.update(overrides)
