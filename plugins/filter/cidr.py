@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import CidrError
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import check_prefix_length
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import cidr_within as _cidr_within
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import nth_subnet
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import parse_network
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
 
 
 def cidr_error(value, name="cidr", family=None, min_prefix=None, max_prefix=None):
@@ -28,7 +28,7 @@ def cidr_error(value, name="cidr", family=None, min_prefix=None, max_prefix=None
         raise AnsibleFilterError("cidr_error: family must be 4, 6 or omitted, not %r" % (family,))
     try:
         check_prefix_length(value, name, minimum=min_prefix, maximum=max_prefix, family=family)
-    except CidrError as e:
+    except InvalidParameter as e:
         return str(e)
     return ""
 
@@ -38,7 +38,7 @@ def cidr_within(child, parent):
     try:
         parse_network(child)
         parse_network(parent)
-    except CidrError:
+    except InvalidParameter:
         return False
     return _cidr_within(child, parent)
 
@@ -48,7 +48,7 @@ def cidr_subnet(parent, new_prefix, index):
     try:
         parse_network(parent, "parent")
         return nth_subnet(parent, int(new_prefix), int(index))
-    except (CidrError, TypeError, ValueError) as e:
+    except (InvalidParameter, TypeError, ValueError) as e:
         raise AnsibleFilterError("cidr_subnet: %s" % e) from None
 
 

@@ -15,7 +15,8 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.v6vpn.aws.plugins.module_utils import cidr, pki
+from ansible_collections.v6vpn.aws.plugins.module_utils import cidr, names
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
 
 MODES = ("nat66", "routed", "off")
 PROTOS = ("udp", "tcp")
@@ -52,7 +53,7 @@ def _int(settings, name, low, high):
 def _pool(value, name, family, prefixes):
     try:
         return cidr.check_prefix_length(value, name, prefixes[0], prefixes[1], family)
-    except cidr.CidrError as exc:
+    except InvalidParameter as exc:
         _fail(str(exc))
 
 
@@ -106,7 +107,7 @@ def openvpn_settings(settings):
         _fail("openvpn_ipv6_push_routes: expected a list of IPv6 CIDRs, got %r" % (routes,))
     try:
         routes = [cidr.normalize_cidr(route, "openvpn_ipv6_push_routes", 6) for route in routes]
-    except cidr.CidrError as exc:
+    except InvalidParameter as exc:
         _fail(str(exc))
 
     dns_servers = settings["openvpn_dns_servers"]
@@ -114,13 +115,13 @@ def openvpn_settings(settings):
         _fail("openvpn_dns_servers: expected a list of IP addresses, got %r" % (dns_servers,))
     try:
         dns = [ipaddress.ip_address(cidr.normalize_address(server, "openvpn_dns_servers")) for server in dns_servers]
-    except cidr.CidrError as exc:
+    except InvalidParameter as exc:
         _fail(str(exc))
 
     try:
-        clients = pki.check_client_names(settings["openvpn_clients"], "openvpn_clients")
-        revoked = pki.check_client_names(settings["openvpn_revoked_clients"], "openvpn_revoked_clients")
-    except pki.PkiError as exc:
+        clients = names.check_client_names(settings["openvpn_clients"], "openvpn_clients")
+        revoked = names.check_client_names(settings["openvpn_revoked_clients"], "openvpn_revoked_clients")
+    except InvalidParameter as exc:
         _fail(str(exc))
     both = sorted(set(clients) & set(revoked))
     if both:

@@ -3,10 +3,11 @@
 # Copyright: v6vpn.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""CIDR and resource-id arithmetic and validation shared by the v6vpn.aws modules.
+"""CIDR arithmetic and validation shared by the v6vpn.aws modules and roles.
 
 Pure functions (no boto3), so they are unit-tested directly and usable before any
-API call: every module validates its input with these and fails before touching AWS.
+API call: every module validates its input with these and fails before touching AWS, and the
+roles reach the same rules through the ``v6vpn.aws`` CIDR filters.
 
 AWS prints IPv6 CIDRs in more than one spelling (``2600:1f18:0:100::/64`` and
 ``2600:1f18::100:0:0:0:0/64`` are the same block), so every comparison goes through
@@ -14,20 +15,20 @@ AWS prints IPv6 CIDRs in more than one spelling (``2600:1f18:0:100::/64`` and
 """
 
 import ipaddress
-import re
 
-# AWS resource ids: prefix, a dash, 8 (legacy) or 17 lowercase hex digits.
-_RESOURCE_ID = re.compile(r"^(?P<prefix>[a-z]+)-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
 
 # Amazon-provided VPC IPv6 blocks are /56; subnets take /64s of them.
 AMAZON_VPC_IPV6_PREFIX = 56
 SUBNET_IPV6_PREFIX = 64
 # ENI IPv6 prefix delegation hands out /80s.
 DELEGATED_IPV6_PREFIX = 80
+# So a subnet takes one of the 256 /64s of its VPC's /56: its index is 0-255.
+MAX_IPV6_SUBNET_INDEX = (1 << (SUBNET_IPV6_PREFIX - AMAZON_VPC_IPV6_PREFIX)) - 1
 
-
-class CidrError(ValueError):
-    """Raised with a message that names the offending parameter."""
+# The states in which an IPv6 block belongs to its VPC or subnet. Disassociated (and failed)
+# associations linger in the association sets for a while and do not count.
+LIVE_ASSOCIATION_STATES = ("associating", "associated")
 
 
 def parse_network(value, name="cidr", family=None):
@@ -36,16 +37,16 @@ def parse_network(value, name="cidr", family=None):
     :param value: the CIDR text, e.g. ``10.0.0.0/16`` or ``2600:1f18::/56``
     :param name: the parameter name used in error messages
     :param family: 4, 6 or None for either
-    :raises CidrError: on anything that is not a CIDR of the wanted family
+    :raises InvalidParameter: on anything that is not a CIDR of the wanted family
     """
     if not isinstance(value, str) or "/" not in value:
-        raise CidrError("%s: %r is not a CIDR block (expected address/prefix-length)" % (name, value))
+        raise InvalidParameter("%s: %r is not a CIDR block (expected address/prefix-length)" % (name, value))
     try:
         network = ipaddress.ip_network(value.strip(), strict=True)
     except ValueError as e:
-        raise CidrError("%s: %r is not a valid CIDR block: %s" % (name, value, e)) from None
+        raise InvalidParameter("%s: %r is not a valid CIDR block: %s" % (name, value, e)) from None
     if family is not None and network.version != family:
-        raise CidrError("%s: %r is an IPv%d block, expected IPv%d" % (name, value, network.version, family))
+        raise InvalidParameter("%s: %r is an IPv%d block, expected IPv%d" % (name, value, network.version, family))
     return network
 
 
@@ -71,9 +72,9 @@ def check_prefix_length(value, name, minimum=None, maximum=None, family=None):
     """Validate a CIDR and its prefix length; return the parsed network."""
     network = parse_network(value, name, family)
     if minimum is not None and network.prefixlen < minimum:
-        raise CidrError("%s: %s has prefix length /%d; the shortest allowed is /%d" % (name, value, network.prefixlen, minimum))
+        raise InvalidParameter("%s: %s has prefix length /%d; the shortest allowed is /%d" % (name, value, network.prefixlen, minimum))
     if maximum is not None and network.prefixlen > maximum:
-        raise CidrError("%s: %s has prefix length /%d; the longest allowed is /%d" % (name, value, network.prefixlen, maximum))
+        raise InvalidParameter("%s: %s has prefix length /%d; the longest allowed is /%d" % (name, value, network.prefixlen, maximum))
     return network
 
 
@@ -91,10 +92,10 @@ def nth_subnet(parent, new_prefix, index, name="index"):
     """
     parent_net = ipaddress.ip_network(parent, strict=False)
     if new_prefix < parent_net.prefixlen:
-        raise CidrError("%s: a /%d does not fit in %s" % (name, new_prefix, parent_net.compressed))
+        raise InvalidParameter("%s: a /%d does not fit in %s" % (name, new_prefix, parent_net.compressed))
     count = 1 << (new_prefix - parent_net.prefixlen)
     if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < count:
-        raise CidrError("%s: %r is out of range; %s holds %d /%d blocks (0-%d)" % (name, index, parent_net.compressed, count, new_prefix, count - 1))
+        raise InvalidParameter("%s: %r is out of range; %s holds %d /%d blocks (0-%d)" % (name, index, parent_net.compressed, count, new_prefix, count - 1))
     size = 1 << (parent_net.max_prefixlen - new_prefix)
     first = int(parent_net.network_address) + index * size
     return ipaddress.ip_network((first, new_prefix)).compressed
@@ -113,24 +114,43 @@ def normalize_address(value, name="address", family=None):
     try:
         address = ipaddress.ip_address(str(value).strip())
     except ValueError:
-        raise CidrError("%s: %r is not a valid IP address" % (name, value)) from None
+        raise InvalidParameter("%s: %r is not a valid IP address" % (name, value)) from None
     if family is not None and address.version != family:
-        raise CidrError("%s: %r is an IPv%d address, expected IPv%d" % (name, value, address.version, family))
+        raise InvalidParameter("%s: %r is an IPv%d address, expected IPv%d" % (name, value, address.version, family))
     return address.compressed
 
 
-def check_resource_id(value, prefixes, name):
-    """Validate an AWS resource id such as ``vpc-0abc...`` against the allowed prefixes.
-
-    :param prefixes: a prefix or tuple of prefixes, without the dash (``"vpc"``, ``("igw", "vgw")``)
-    :raises CidrError: when the id is malformed or has another prefix
-    """
-    if isinstance(prefixes, str):
-        prefixes = (prefixes,)
-    wanted = " or ".join("%s-..." % p for p in prefixes)
-    match = _RESOURCE_ID.match(value) if isinstance(value, str) else None
-    if not match:
-        raise CidrError("%s: %r is not a valid resource id (expected %s with 8 or 17 hex digits)" % (name, value, wanted))
-    if match.group("prefix") not in prefixes:
-        raise CidrError("%s: %r is a %s- id, expected %s" % (name, value, match.group("prefix"), wanted))
+def check_ipv6_subnet_index(value, name="ipv6_subnet_index"):
+    """Validate the position of a subnet's /64 in its VPC's Amazon /56 (0-255); return it as an int."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_IPV6_SUBNET_INDEX:
+        raise InvalidParameter("%s: %r is out of range; an Amazon /%d holds %d /%ds (0-%d)" % (
+            name, value, AMAZON_VPC_IPV6_PREFIX, MAX_IPV6_SUBNET_INDEX + 1, SUBNET_IPV6_PREFIX, MAX_IPV6_SUBNET_INDEX))
     return value
+
+
+def live_ipv6_blocks(associations):
+    """The IPv6 blocks of an association set that count (associated or associating), in order.
+
+    Takes the set as EC2 returns it (``Ipv6CidrBlock``, ``Ipv6CidrBlockState.State``) or as
+    amazon.aws modules return it (``ipv6_cidr_block``, ``ipv6_cidr_block_state.state``).
+    """
+    blocks = []
+    for assoc in associations or []:
+        block = assoc.get("Ipv6CidrBlock", assoc.get("ipv6_cidr_block"))
+        state = assoc.get("Ipv6CidrBlockState", assoc.get("ipv6_cidr_block_state")) or {}
+        if block and state.get("State", state.get("state")) in LIVE_ASSOCIATION_STATES:
+            blocks.append(block)
+    return blocks
+
+
+def live_ipv6_block(associations):
+    """The block of an association set that counts: the Amazon /56 when there is one, else the
+    first live block, else None. A subnet has at most one; a VPC may add BYOIP or IPAM blocks.
+    """
+    blocks = live_ipv6_blocks(associations)
+    for block in blocks:
+        if block.endswith("/%d" % AMAZON_VPC_IPV6_PREFIX):
+            return block
+    return blocks[0] if blocks else None

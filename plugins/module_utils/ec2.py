@@ -25,8 +25,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
 
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import AMAZON_VPC_IPV6_PREFIX
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import CidrError
+from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import LIVE_ASSOCIATION_STATES
+from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import live_ipv6_block
+from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import live_ipv6_blocks
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
 
 
 # Throttling (RequestLimitExceeded) and 5xx are retried by AWSRetry itself.
@@ -62,12 +64,12 @@ def describe(module, client, action, result_key, what, filters=None, **params):
 def validate(module, *checks):
     """Run argument checks before any API call; fail with the first check's message.
 
-    Each check is a callable taking no argument that raises :class:`CidrError`.
+    Each check is a callable taking no argument that raises :class:`InvalidParameter`.
     """
     for check in checks:
         try:
             check()
-        except CidrError as e:
+        except InvalidParameter as e:
             module.fail_json(msg=str(e))
 
 
@@ -112,30 +114,18 @@ def get_vpc(module, client, vpc_id):
 
 def vpc_ipv6_blocks(vpc):
     """The VPC's associated IPv6 CIDR blocks (any pool), as strings."""
-    return [
-        assoc["Ipv6CidrBlock"]
-        for assoc in vpc.get("Ipv6CidrBlockAssociationSet", [])
-        if assoc.get("Ipv6CidrBlockState", {}).get("State") in ("associated", "associating")
-    ]
+    return live_ipv6_blocks(vpc.get("Ipv6CidrBlockAssociationSet"))
 
 
 def vpc_amazon_ipv6_block(vpc):
     """The VPC's Amazon-provided /56, or None when it has no IPv6 block."""
-    for block in vpc_ipv6_blocks(vpc):
-        if block.endswith("/%d" % AMAZON_VPC_IPV6_PREFIX):
-            return block
-    blocks = vpc_ipv6_blocks(vpc)
-    return blocks[0] if blocks else None
+    return live_ipv6_block(vpc.get("Ipv6CidrBlockAssociationSet"))
 
 
 def subnet_ipv6_association(subnet):
-    """The subnet's IPv6 block association that is associated or associating, or None.
-
-    A subnet holds at most one IPv6 block; disassociated (and failed) associations linger
-    in its set for a while and do not count.
-    """
+    """The subnet's IPv6 block association that counts (module_utils/cidr.py), or None."""
     for assoc in subnet.get("Ipv6CidrBlockAssociationSet") or []:
-        if (assoc.get("Ipv6CidrBlockState") or {}).get("State") in ("associating", "associated"):
+        if (assoc.get("Ipv6CidrBlockState") or {}).get("State") in LIVE_ASSOCIATION_STATES:
             return assoc
     return None
 

@@ -3,17 +3,15 @@
 # Copyright: v6vpn.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""OpenVPN client PKI helpers shared by the openvpn_* modules and the openvpn_settings filter.
+"""OpenVPN client PKI helpers shared by the openvpn_* modules.
 
-The name checks are pure Python (the filter runs them on the controller before anything
-changes). The certificate functions need the ``cryptography`` library, the one community.crypto
-is built on, on the host that runs them; ``HAS_CRYPTOGRAPHY`` says whether it imported.
+Client names are checked by module_utils/names.py. These functions need the ``cryptography``
+library, the one community.crypto is built on, on the host that runs them; ``HAS_CRYPTOGRAPHY`` says whether it imported.
 """
 
 import datetime
 import json
 import os
-import re
 import tempfile
 
 try:
@@ -29,12 +27,6 @@ except ImportError as exc:  # reported by the modules through missing_required_l
     HAS_CRYPTOGRAPHY = False
     CRYPTOGRAPHY_IMPORT_ERROR = exc
 
-# A client name is the certificate's CN and part of file names (<name>.crt, <name>.ovpn):
-# letters, digits, dot, dash and underscore, starting with a letter or digit (so never "." or
-# "..", never an option-like "-x"), at most 64 characters (the X.520 upper bound of a CN).
-CLIENT_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-_CLIENT_NAME = re.compile(CLIENT_NAME_PATTERN)
-
 KEY_TYPES = ("secp256r1", "ed25519")
 
 # ASN.1 GeneralizedTime, the format community.crypto.x509_crl takes for absolute dates.
@@ -43,29 +35,6 @@ ASN1_TIME_FORMAT = "%Y%m%d%H%M%SZ"
 
 class PkiError(ValueError):
     """Raised with a message that names the offending parameter or file."""
-
-
-def check_client_name(value, name="name"):
-    """Validate one client name; return it unchanged."""
-    if not isinstance(value, str) or not _CLIENT_NAME.match(value):
-        raise PkiError(
-            "%s: %r is not a valid client name (1-64 characters: letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit)" % (name, value)
-        )
-    return value
-
-
-def check_client_names(values, name="names"):
-    """Validate a list of client names: each valid, none twice. Return the list."""
-    if not isinstance(values, (list, tuple)):
-        raise PkiError("%s: expected a list of client names, got %r" % (name, values))
-    seen = set()
-    for value in values:
-        check_client_name(value, name)
-        if value in seen:
-            raise PkiError("%s: %r is listed twice" % (name, value))
-        seen.add(value)
-    return list(values)
 
 
 def utcnow():

@@ -13,8 +13,8 @@ A route's destination is compared normalised (``::/0`` and ``0::0/0`` are one bl
 its target is whichever ``*Id`` key it carries.
 """
 
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import CidrError
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import check_resource_id
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
+from ansible_collections.v6vpn.aws.plugins.module_utils.ids import check_resource_id
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import parse_network
 
 # Targets a user may give: option name, the key in the route API, allowed id prefixes,
@@ -121,7 +121,7 @@ def summarize_route(route):
 def _sort_key(dest):
     try:
         network = parse_network(dest, "dest")
-    except CidrError:
+    except InvalidParameter:
         return (9, 0, 0, str(dest))
     return (network.version, int(network.network_address), network.prefixlen, "")
 
@@ -147,7 +147,7 @@ def validate_route_entries(entries, require_target=True, name="routes"):
     "target_id": id or None}``.
 
     :param require_target: False when a target is optional (deleting routes)
-    :raises CidrError: naming the entry and parameter at fault
+    :raises InvalidParameter: naming the entry and parameter at fault
     """
     normalised = []
     seen = {}
@@ -156,20 +156,20 @@ def validate_route_entries(entries, require_target=True, name="routes"):
         network = parse_network(entry.get("dest"), "%s.dest" % where)
         given = [option for option in TARGET_OPTIONS if entry.get(option) is not None]
         if len(given) > 1:
-            raise CidrError("%s: give one target, not several (got %s)" % (where, ", ".join(given)))
+            raise InvalidParameter("%s: give one target, not several (got %s)" % (where, ", ".join(given)))
         if not given and require_target:
-            raise CidrError("%s: no target; give one of %s" % (where, ", ".join(TARGET_OPTIONS)))
+            raise InvalidParameter("%s: no target; give one of %s" % (where, ", ".join(TARGET_OPTIONS)))
         target_type = given[0] if given else None
         target_id = None
         if target_type is not None:
             _option, _key, prefixes, families = next(t for t in SETTABLE_TARGETS if t[0] == target_type)
             target_id = check_resource_id(entry[target_type], prefixes, "%s.%s" % (where, target_type))
             if network.version not in families:
-                raise CidrError("%s: %s routes only IPv%s traffic, but dest %s is IPv%d" % (
+                raise InvalidParameter("%s: %s routes only IPv%s traffic, but dest %s is IPv%d" % (
                     where, target_type, "/IPv".join(str(f) for f in families), entry["dest"], network.version))
         dest = network.compressed
         if dest in seen:
-            raise CidrError("%s: dest %s is the same destination as %s (%s)" % (where, entry["dest"], seen[dest][0], seen[dest][1]))
+            raise InvalidParameter("%s: dest %s is the same destination as %s (%s)" % (where, entry["dest"], seen[dest][0], seen[dest][1]))
         seen[dest] = (where, entry["dest"])
         normalised.append({"dest": dest, "family": network.version, "target_type": target_type, "target_id": target_id})
     return normalised
@@ -184,7 +184,7 @@ def plan_route_changes(table_routes, wanted, state, purge):
     :param purge: with ``present``, also delete the static routes not listed
     :returns: ``(to_add, to_replace, to_remove, warnings)``: entries to create, ``(entry,
         route)`` pairs to replace, described routes to delete, and messages for the user
-    :raises CidrError: when an entry names a local route, which is never changed
+    :raises InvalidParameter: when an entry names a local route, which is never changed
     """
     static = {}
     local = set()
@@ -197,7 +197,7 @@ def plan_route_changes(table_routes, wanted, state, purge):
 
     for index, entry in enumerate(wanted):
         if entry["dest"] in local:
-            raise CidrError("routes[%d]: %s is a local route of the VPC, which this module never changes" % (index, entry["dest"]))
+            raise InvalidParameter("routes[%d]: %s is a local route of the VPC, which this module never changes" % (index, entry["dest"]))
 
     to_add, to_replace, to_remove, warnings = [], [], [], []
     if state == "present":

@@ -142,7 +142,7 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import check_resource_id
+from ansible_collections.v6vpn.aws.plugins.module_utils.ids import check_resource_id
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import call
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import describe
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import ec2_client

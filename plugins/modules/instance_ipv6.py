@@ -159,8 +159,8 @@ source_dest_check:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import CidrError
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import check_resource_id
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
+from ansible_collections.v6vpn.aws.plugins.module_utils.ids import check_resource_id
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import cidr_within
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import normalize_address
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import normalize_cidr
@@ -179,12 +179,12 @@ TRANSITIONAL_STATES = ("pending", "stopping")
 
 def check_count(params, name):
     if params[name] is not None and params[name] < 0:
-        raise CidrError("%s: %d is negative; give 0 or more" % (name, params[name]))
+        raise InvalidParameter("%s: %d is negative; give 0 or more" % (name, params[name]))
 
 
 def check_something_to_be_exact(params):
     if params["exact"] and all(params[n] is None for n in ("ipv6_address_count", "ipv6_addresses", "ipv6_prefix_count")):
-        raise CidrError("exact: true needs ipv6_address_count, ipv6_addresses or ipv6_prefix_count to say what to keep")
+        raise InvalidParameter("exact: true needs ipv6_address_count, ipv6_addresses or ipv6_prefix_count to say what to keep")
 
 
 def wanted_addresses(params):

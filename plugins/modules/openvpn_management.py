@@ -120,7 +120,8 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.v6vpn.aws.plugins.module_utils import pki
+from ansible_collections.v6vpn.aws.plugins.module_utils.names import check_client_names
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
 
 
 class ManagementError(Exception):
@@ -239,8 +240,8 @@ def main():
     )
     path = module.params["socket"]
     try:
-        names = pki.check_client_names(module.params["kill"], "kill")
-    except pki.PkiError as exc:
+        names = check_client_names(module.params["kill"], "kill")
+    except InvalidParameter as exc:
         module.fail_json(msg=str(exc))
     if module.params["timeout"] <= 0:
         module.fail_json(msg="timeout: must be positive, got %s" % module.params["timeout"])

@@ -209,6 +209,8 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.v6vpn.aws.plugins.module_utils import pki
+from ansible_collections.v6vpn.aws.plugins.module_utils.names import check_client_names
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
 
 REVOKED_FILE = "revoked.json"
 
@@ -306,9 +308,9 @@ def run(module):
     params = module.params
     directory = params["path"]
     try:
-        clients = pki.check_client_names(params["clients"], "clients")
-        revoked_names = pki.check_client_names(params["revoked_clients"], "revoked_clients")
-    except pki.PkiError as exc:
+        clients = check_client_names(params["clients"], "clients")
+        revoked_names = check_client_names(params["revoked_clients"], "revoked_clients")
+    except InvalidParameter as exc:
         module.fail_json(msg=str(exc))
     both = sorted(set(clients) & set(revoked_names))
     if both:

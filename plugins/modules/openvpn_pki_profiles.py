@@ -76,6 +76,8 @@ import stat
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.v6vpn.aws.plugins.module_utils import pki
+from ansible_collections.v6vpn.aws.plugins.module_utils.names import check_client_names
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
 
 SUFFIX = ".ovpn"
 
@@ -108,9 +110,9 @@ def main():
     directory = module.params["path"]
     profiles = module.params["profiles"]
     try:
-        pki.check_client_names(sorted(profiles), "profiles")
-        pki.check_client_names(module.params["remove"], "remove")
-    except pki.PkiError as exc:
+        check_client_names(sorted(profiles), "profiles")
+        check_client_names(module.params["remove"], "remove")
+    except InvalidParameter as exc:
         module.fail_json(msg=str(exc))
     for name, text in profiles.items():
         if not isinstance(text, str) or not text:

@@ -159,8 +159,8 @@ subnet:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import SUBNET_IPV6_PREFIX
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import CidrError
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import check_resource_id
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
+from ansible_collections.v6vpn.aws.plugins.module_utils.ids import check_resource_id
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import cidr_within
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import normalize_cidr
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import nth_subnet
@@ -181,12 +181,12 @@ MAX_SUBNET_INDEX = 255
 
 def check_index(index):
     if index is not None and not 0 <= index <= MAX_SUBNET_INDEX:
-        raise CidrError("ipv6_subnet_index: %d is out of range; an Amazon /56 holds 256 /64s (0-%d)" % (index, MAX_SUBNET_INDEX))
+        raise InvalidParameter("ipv6_subnet_index: %d is out of range; an Amazon /56 holds 256 /64s (0-%d)" % (index, MAX_SUBNET_INDEX))
 
 
 def check_cidr(value):
     if value is not None and parse_network(value, "ipv6_cidr", family=6).prefixlen != SUBNET_IPV6_PREFIX:
-        raise CidrError("ipv6_cidr: %s is not a /%d; a subnet's IPv6 block is always a /%d" % (value, SUBNET_IPV6_PREFIX, SUBNET_IPV6_PREFIX))
+        raise InvalidParameter("ipv6_cidr: %s is not a /%d; a subnet's IPv6 block is always a /%d" % (value, SUBNET_IPV6_PREFIX, SUBNET_IPV6_PREFIX))
 
 
 def check_absent_flags(params):
@@ -194,7 +194,7 @@ def check_absent_flags(params):
         return
     for name in ("assign_ipv6_address_on_creation", "enable_dns64"):
         if params[name]:
-            raise CidrError("%s: state=absent removes the subnet's IPv6 and turns %s off; it cannot be true" % (name, name))
+            raise InvalidParameter("%s: state=absent removes the subnet's IPv6 and turns %s off; it cannot be true" % (name, name))
 
 
 def summary(subnet, assoc):
@@ -255,7 +255,7 @@ def wanted_block(module, client, subnet):
                                  "give the VPC an Amazon-provided /56 first" % vpc["VpcId"])
         try:
             return nth_subnet(block, SUBNET_IPV6_PREFIX, params["ipv6_subnet_index"], "ipv6_subnet_index")
-        except CidrError as e:  # a block smaller than a /56 (IPAM) holds fewer /64s
+        except InvalidParameter as e:  # a block smaller than a /56 (IPAM) holds fewer /64s
             module.fail_json(msg=str(e))
     cidr = normalize_cidr(params["ipv6_cidr"])
     blocks = vpc_ipv6_blocks(vpc)

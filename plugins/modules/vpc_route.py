@@ -222,8 +222,8 @@ changes:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import CidrError
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import check_resource_id
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
+from ansible_collections.v6vpn.aws.plugins.module_utils.ids import check_resource_id
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import call
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import describe
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import ec2_client
@@ -275,7 +275,7 @@ def main():
 
     def check_purge():
         if purge and state != "present":
-            raise CidrError("purge_routes: only valid with state=present")
+            raise InvalidParameter("purge_routes: only valid with state=present")
 
     wanted = []
 
@@ -299,7 +299,7 @@ def main():
 
     try:
         to_add, to_replace, to_remove, warnings = plan_route_changes(table.get("Routes", []), wanted, state, purge)
-    except CidrError as e:
+    except InvalidParameter as e:
         module.fail_json(msg=str(e))
     for warning in warnings:
         module.warn(warning)

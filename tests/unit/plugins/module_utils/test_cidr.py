@@ -1,8 +1,9 @@
-"""Unit tests of the pure CIDR and resource-id helpers."""
+"""Unit tests of the pure CIDR helpers."""
 
 import pytest
 
 from ansible_collections.v6vpn.aws.plugins.module_utils import cidr
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
 
 
 def test_normalize_gives_one_spelling_for_equal_ipv6_blocks():
@@ -24,16 +25,16 @@ def test_normalize_gives_one_spelling_for_equal_ipv6_blocks():
     (None, None, "not a CIDR block"),
 ])
 def test_parse_network_rejects_bad_input_naming_the_parameter(value, family, message):
-    with pytest.raises(cidr.CidrError, match=message) as err:
+    with pytest.raises(InvalidParameter, match=message) as err:
         cidr.parse_network(value, "dest", family)
     assert str(err.value).startswith("dest: ")
 
 
 def test_prefix_length_bounds():
     assert cidr.check_prefix_length("2001:db8::/80", "p", 64, 112).prefixlen == 80
-    with pytest.raises(cidr.CidrError, match="shortest allowed is /64"):
+    with pytest.raises(InvalidParameter, match="shortest allowed is /64"):
         cidr.check_prefix_length("2001:db8::/56", "p", 64, 112)
-    with pytest.raises(cidr.CidrError, match="longest allowed is /112"):
+    with pytest.raises(InvalidParameter, match="longest allowed is /112"):
         cidr.check_prefix_length("2001:db8::/120", "p", 64, 112)
 
 
@@ -44,9 +45,9 @@ def test_nth_subnet_carves_64s_from_a_56():
     assert cidr.nth_subnet(parent, 64, 255) == "2600:1f18:aa:bbff::/64"
     assert cidr.subnet_index(parent, "2600:1f18:aa:bb2a::/64") == 42
     for bad in (256, -1, True, "1"):
-        with pytest.raises(cidr.CidrError, match="out of range"):
+        with pytest.raises(InvalidParameter, match="out of range"):
             cidr.nth_subnet(parent, 64, bad, "ipv6_subnet_index")
-    with pytest.raises(cidr.CidrError, match="does not fit"):
+    with pytest.raises(InvalidParameter, match="does not fit"):
         cidr.nth_subnet("2001:db8::/64", 56, 0)
 
 
@@ -58,31 +59,39 @@ def test_cidr_within():
 
 def test_addresses():
     assert cidr.normalize_address("2001:DB8:0:0::1") == "2001:db8::1"
-    with pytest.raises(cidr.CidrError, match="expected IPv6"):
+    with pytest.raises(InvalidParameter, match="expected IPv6"):
         cidr.normalize_address("10.0.0.1", "ipv6_addresses", 6)
-    with pytest.raises(cidr.CidrError, match="not a valid IP address"):
+    with pytest.raises(InvalidParameter, match="not a valid IP address"):
         cidr.normalize_address("2001:db8::/64", "ipv6_addresses")
 
 
-@pytest.mark.parametrize("value, prefixes", [
-    ("vpc-0123456789abcdef0", "vpc"),
-    ("vpc-12345678", "vpc"),
-    ("igw-0123456789abcdef0", ("igw", "vgw")),
-    ("eigw-0123456789abcdef0", "eigw"),
-])
-def test_resource_ids_accepted(value, prefixes):
-    assert cidr.check_resource_id(value, prefixes, "id") == value
+@pytest.mark.parametrize("value, expected", [(0, 0), (255, 255), ("7", 7)])
+def test_ipv6_subnet_index_accepted(value, expected):
+    assert cidr.check_ipv6_subnet_index(value) == expected
 
 
-@pytest.mark.parametrize("value, prefixes, message", [
-    ("subnet-0123456789abcdef0", "vpc", "is a subnet- id, expected vpc-..."),
-    ("vpc-XYZ", "vpc", "not a valid resource id"),
-    ("vpc-0123456789ABCDEF0", "vpc", "not a valid resource id"),
-    ("vpc-123", "vpc", "not a valid resource id"),
-    ("", "vpc", "not a valid resource id"),
-    (12, "vpc", "not a valid resource id"),
-    ("eigw-0123456789abcdef0", ("igw", "vgw"), "expected igw-... or vgw-..."),
-])
-def test_resource_ids_rejected(value, prefixes, message):
-    with pytest.raises(cidr.CidrError, match=message):
-        cidr.check_resource_id(value, prefixes, "gateway_id")
+@pytest.mark.parametrize("value", [-1, 256, "x", True, None, 1.5])
+def test_ipv6_subnet_index_rejected(value):
+    with pytest.raises(InvalidParameter, match=r"^ipv6_subnet_index: .* is out of range; an Amazon /56 holds 256 /64s \(0-255\)"):
+        cidr.check_ipv6_subnet_index(value)
+
+
+def _assoc(block, state, camel=True):
+    if camel:
+        return {"Ipv6CidrBlock": block, "Ipv6CidrBlockState": {"State": state}}
+    return {"ipv6_cidr_block": block, "ipv6_cidr_block_state": {"state": state}}
+
+
+@pytest.mark.parametrize("camel", [True, False])
+def test_live_ipv6_block_counts_associated_and_associating_and_prefers_the_amazon_56(camel):
+    associations = [
+        _assoc("2600:1f18:0:100::/64", "disassociated", camel),
+        _assoc("2001:db8:1::/48", "associated", camel),
+        _assoc("2600:1f18:aa:bb00::/56", "associating", camel),
+        _assoc("2600:1f18:cc:dd00::/56", "failed", camel),
+    ]
+    assert cidr.live_ipv6_blocks(associations) == ["2001:db8:1::/48", "2600:1f18:aa:bb00::/56"]
+    assert cidr.live_ipv6_block(associations) == "2600:1f18:aa:bb00::/56"
+    assert cidr.live_ipv6_block(associations[:2]) == "2001:db8:1::/48"
+    assert cidr.live_ipv6_block(associations[:1]) is None
+    assert cidr.live_ipv6_block(None) is None

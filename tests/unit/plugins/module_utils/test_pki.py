@@ -1,4 +1,4 @@
-"""Unit tests of the client PKI helpers (names, serials, certificate checks)."""
+"""Unit tests of the client PKI helpers (serials, certificate checks)."""
 
 import datetime
 
@@ -23,25 +23,6 @@ def make_ca(key_type="secp256r1", name="Test CA", days=30):
         .sign(key, None if key_type == "ed25519" else hashes.SHA256())
     )
     return cert, key
-
-
-@pytest.mark.parametrize("name", ["alice", "a", "Bob.Laptop-2", "x_y", "a" * 64, "7"])
-def test_good_client_names(name):
-    assert pki.check_client_name(name, "clients") == name
-
-
-@pytest.mark.parametrize("name", ["", ".hidden", "-rf", "a b", "a/b", "../x", "a" * 65, "é", None, 5, "a\nb"])
-def test_bad_client_names_name_the_parameter(name):
-    with pytest.raises(pki.PkiError, match="^clients: .* is not a valid client name"):
-        pki.check_client_name(name, "clients")
-
-
-def test_names_must_be_a_list_without_repeats():
-    assert pki.check_client_names(["a", "b"], "n") == ["a", "b"]
-    with pytest.raises(pki.PkiError, match="'a' is listed twice"):
-        pki.check_client_names(["a", "b", "a"], "n")
-    with pytest.raises(pki.PkiError, match="expected a list"):
-        pki.check_client_names("alice", "n")
 
 
 def test_serial_to_hex_matches_community_crypto_format():

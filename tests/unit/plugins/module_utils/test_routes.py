@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.v6vpn.aws.plugins.module_utils import routes
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import CidrError
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
 
 EIGW = "eigw-0123456789abcdef0"
 IGW = "igw-0123456789abcdef0"
@@ -91,7 +91,7 @@ def test_valid_entries_are_normalised():
     ([{"dest": "::/0", "gateway_id": IGW}, {"dest": "0::0/0", "gateway_id": IGW}], r"routes\[1\]: dest 0::0/0 is the same destination as routes\[0\] \(::/0\)"),
 ])
 def test_bad_entries_fail_naming_the_entry(entries, message):
-    with pytest.raises(CidrError, match=message):
+    with pytest.raises(InvalidParameter, match=message):
         routes.validate_route_entries(entries)
 
 
@@ -169,5 +169,5 @@ def test_plan_absent_deletes_listed_skips_missing_and_warns_on_other_targets():
 @pytest.mark.parametrize("state", ["present", "absent"])
 def test_plan_refuses_local_routes(state):
     wanted = _wanted({"dest": "::/0", "egress_only_gateway_id": EIGW}, {"dest": "2600:1f18::100:0:0:0:0/56", "gateway_id": IGW})
-    with pytest.raises(CidrError, match=r"routes\[1\]: 2600:1f18:0:100::/56 is a local route of the VPC"):
+    with pytest.raises(InvalidParameter, match=r"routes\[1\]: 2600:1f18:0:100::/56 is a local route of the VPC"):
         routes.plan_route_changes(_table(), wanted, state, False)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import CidrError
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
 from ansible_collections.v6vpn.aws.plugins.modules import instance_ipv6 as mod
 
 A, B, C = "2600:1f18::a", "2600:1f18::b", "2600:1f18::c"
@@ -69,18 +69,18 @@ def test_wanted_addresses_normalises_and_deduplicates():
     ("nope", "is not a valid IP address"),
 ])
 def test_wanted_addresses_rejects_non_ipv6(value, message):
-    with pytest.raises(CidrError, match=message) as err:
+    with pytest.raises(InvalidParameter, match=message) as err:
         mod.wanted_addresses(_params(ipv6_addresses=[value]))
     assert str(err.value).startswith("ipv6_addresses: ")
 
 
 def test_counts_must_not_be_negative():
-    with pytest.raises(CidrError, match="^ipv6_prefix_count: -1 is negative"):
+    with pytest.raises(InvalidParameter, match="^ipv6_prefix_count: -1 is negative"):
         mod.check_count(_params(ipv6_prefix_count=-1), "ipv6_prefix_count")
     mod.check_count(_params(ipv6_prefix_count=0), "ipv6_prefix_count")
 
 
 def test_exact_needs_something_to_keep():
-    with pytest.raises(CidrError, match="^exact: "):
+    with pytest.raises(InvalidParameter, match="^exact: "):
         mod.check_something_to_be_exact(_params(exact=True))
     mod.check_something_to_be_exact(_params(exact=True, ipv6_prefix_count=0))

@@ -2,13 +2,13 @@
 
 import pytest
 
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import CidrError
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
 from ansible_collections.v6vpn.aws.plugins.modules import subnet_ipv6 as mod
 
 
 @pytest.mark.parametrize("index", [-1, 256])
 def test_index_out_of_range(index):
-    with pytest.raises(CidrError, match=r"^ipv6_subnet_index: %d is out of range.*\(0-255\)" % index):
+    with pytest.raises(InvalidParameter, match=r"^ipv6_subnet_index: %d is out of range.*\(0-255\)" % index):
         mod.check_index(index)
 
 
@@ -25,7 +25,7 @@ def test_index_in_range(index):
     ("2600:1f18::", "is not a CIDR block"),
 ])
 def test_cidr_must_be_an_ipv6_64(value, message):
-    with pytest.raises(CidrError, match="^ipv6_cidr: .*" + message):
+    with pytest.raises(InvalidParameter, match="^ipv6_cidr: .*" + message):
         mod.check_cidr(value)
 
 
@@ -36,7 +36,7 @@ def test_cidr_accepts_any_spelling_of_a_64():
 
 def test_absent_refuses_turning_settings_on():
     params = {"state": "absent", "assign_ipv6_address_on_creation": True, "enable_dns64": None}
-    with pytest.raises(CidrError, match="^assign_ipv6_address_on_creation: state=absent"):
+    with pytest.raises(InvalidParameter, match="^assign_ipv6_address_on_creation: state=absent"):
         mod.check_absent_flags(params)
     mod.check_absent_flags(dict(params, assign_ipv6_address_on_creation=False, enable_dns64=False))
     mod.check_absent_flags(dict(params, state="present", enable_dns64=True))

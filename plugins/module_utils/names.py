@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: v6vpn.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Name rules of v6vpn.aws, each written once: deployment, client, interface and host names,
+and EC2 instance types. The modules use the checks directly; the roles through the
+``v6vpn.aws.*_error`` filters (plugins/filter/names.py). Every pattern matches the whole value
+(``fullmatch``: a trailing newline is not accepted).
+"""
+
+import re
+
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
+
+# A deployment name: it becomes part of resource names and tags (<vpn_name>-vpc, the
+# v6vpn:deployment tag), of key pair and certificate names, and of a directory name.
+VPN_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,30}")
+
+# A client name is the certificate's CN and part of file names (<name>.crt, <name>.ovpn):
+# letters, digits, dot, dash and underscore, starting with a letter or digit (so never "." or
+# "..", never an option-like "-x"), at most 64 characters (the X.520 upper bound of a CN).
+CLIENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+# A Linux interface name (IFNAMSIZ is 16 with the terminating NUL).
+INTERFACE = re.compile(r"[A-Za-z0-9_-]{1,15}")
+
+# A DNS name: labels of 1-63 letters, digits and inner dashes, 253 characters in all.
+HOSTNAME = re.compile(r"(?=.{1,253}\Z)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
+
+# Instance types are family.size: t3.micro, m7i-flex.large, c7i.metal-24xl, u-6tb1.112xlarge.
+INSTANCE_TYPE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*\.[a-z0-9]+(-[a-z0-9]+)*")
+# Graviton (arm64) families: a1 and those whose generation digit is followed by a "g"
+# (t4g, m7g, c7gn, r8gd, ...).
+ARM64_FAMILY = re.compile(r"(a1|[a-z]+[0-9]+g[a-z]*)[.-].*")
+
+
+def _matches(pattern, value):
+    return isinstance(value, str) and pattern.fullmatch(value) is not None
+
+
+def check_vpn_name(value, name="vpn_name"):
+    """Validate a deployment name; return it."""
+    if not _matches(VPN_NAME, value):
+        raise InvalidParameter("%s: %r must be 1-31 characters: lower-case letters, digits or '-', starting with a letter or digit"
+                               % (name, value))
+    return value
+
+
+def check_client_name(value, name="name"):
+    """Validate one client name; return it unchanged."""
+    if not _matches(CLIENT_NAME, value):
+        raise InvalidParameter(
+            "%s: %r is not a valid client name (1-64 characters: letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit)" % (name, value)
+        )
+    return value
+
+
+def check_client_names(values, name="names"):
+    """Validate a list of client names: each valid, none twice. Return the list."""
+    if not isinstance(values, (list, tuple)):
+        raise InvalidParameter("%s: expected a list of client names, got %r" % (name, values))
+    seen = set()
+    for value in values:
+        check_client_name(value, name)
+        if value in seen:
+            raise InvalidParameter("%s: %r is listed twice" % (name, value))
+        seen.add(value)
+    return list(values)
+
+
+def check_interface(value, name="interface"):
+    """Validate a Linux interface name; return it."""
+    if not _matches(INTERFACE, value):
+        raise InvalidParameter("%s: %r is not an interface name (1-15 letters, digits, '_' or '-')" % (name, value))
+    return value
+
+
+def is_hostname(value):
+    """True for a syntactically valid DNS name."""
+    return _matches(HOSTNAME, value)
+
+
+def check_instance_type(value, name="instance_type"):
+    """Validate an EC2 instance type's spelling (family.size); return it."""
+    if not _matches(INSTANCE_TYPE, value):
+        raise InvalidParameter("%s: %r is not an instance type (expected family.size, for example t3.micro)" % (name, value))
+    return value
+
+
+def instance_architecture(instance_type):
+    """``arm64`` for Graviton instance types, else ``x86_64``."""
+    return "arm64" if _matches(ARM64_FAMILY, instance_type) else "x86_64"
