@@ -50,3 +50,22 @@ def problem(check, *args, **kwargs):
     except InvalidParameter as e:
         return str(e)
     return ""
+
+
+def check_integer(value, name, minimum=None, maximum=None):
+    """Validate a whole number (an int, or its decimal spelling) within bounds; return it as an int."""
+    number = value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        number = int(value)
+    if isinstance(number, bool) or not isinstance(number, int) or \
+            (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        if minimum is not None and maximum is not None:
+            wanted = "a whole number from %d to %d" % (minimum, maximum)
+        elif minimum is not None:
+            wanted = "a whole number of at least %d" % minimum
+        elif maximum is not None:
+            wanted = "a whole number of at most %d" % maximum
+        else:
+            wanted = "a whole number"
+        raise InvalidParameter("%s: %r is not %s" % (name, value, wanted))
+    return number
