@@ -19,6 +19,7 @@ from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import check_ipv6_s
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import check_prefix_length
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import live_ipv6_block as _live_ipv6_block
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import cidr_within as _cidr_within
+from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import normalize_address
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import nth_subnet
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import parse_network
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
@@ -44,6 +45,13 @@ def _check_cidr_list(value, name, family, min_prefix, max_prefix):
 def cidr_list_error(value, name="cidrs", family=None, min_prefix=None, max_prefix=None):
     """The reasons ``value`` is not a non-empty list of acceptable CIDR blocks, or ``''``."""
     return problem(_check_cidr_list, value, name, family, min_prefix, max_prefix)
+
+
+def ip_address_error(value, name="address", family=None):
+    """The reason ``value`` is not a single IP address (of ``family``, when given), or ``''``."""
+    if family not in (None, 4, 6):
+        raise AnsibleFilterError("ip_address_error: family must be 4, 6 or omitted, not %r" % (family,))
+    return problem(normalize_address, value, name, family)
 
 
 def ipv6_subnet_index_error(value, name="ipv6_subnet_index"):
@@ -85,6 +93,7 @@ class FilterModule:
             "cidr_within": cidr_within,
             "cidr_subnet": cidr_subnet,
             "cidr_list_error": cidr_list_error,
+            "ip_address_error": ip_address_error,
             "ipv6_subnet_index_error": ipv6_subnet_index_error,
             "live_ipv6_block": live_ipv6_block,
         }

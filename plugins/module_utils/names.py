@@ -70,6 +70,15 @@ def check_client_names(values, name="names"):
     return list(values)
 
 
+def check_clients_not_revoked(clients, revoked, clients_name="clients", revoked_name="revoked_clients"):
+    """Validate that no name is in both the list of valid and the list of revoked clients."""
+    both = sorted(set(v for v in clients if isinstance(v, str)) & set(v for v in revoked if isinstance(v, str)))
+    if both:
+        raise InvalidParameter("%s and %s both list %s; a client is either valid or revoked"
+                               % (clients_name, revoked_name, ", ".join(both)))
+    return clients
+
+
 def check_interface(value, name="interface"):
     """Validate a Linux interface name; return it."""
     if not _matches(INTERFACE, value):
