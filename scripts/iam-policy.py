@@ -29,12 +29,15 @@ import sys
 import botocore.session
 import yaml
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import docblocks  # noqa: E402  pylint: disable=wrong-import-position
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 COLLECTIONS = ROOT / ".cache" / "collections" / "ansible_collections"
 POLICY_FILE = ROOT / "docs" / "iam-policy.json"
 README = ROOT / "README.md"
-README_BEGIN = "<!-- BEGIN iam-policy (scripts/iam-policy.py --write) -->"
-README_END = "<!-- END iam-policy -->"
+README_BEGIN = docblocks.begin_marker("iam-policy", "scripts/iam-policy.py --write")
+README_END = docblocks.end_marker("iam-policy")
 
 # EC2 actions of the amazon.aws modules the roles and playbooks use, for the options they use
 # (amazon.aws 10.x). When a role starts using another amazon.aws module, or another option of
@@ -265,15 +268,9 @@ def policy_text(actions):
     return json.dumps(policy(actions), indent=2) + "\n"
 
 
-def readme_block(text):
-    return "%s\n```json\n%s```\n%s" % (README_BEGIN, text, README_END)
-
-
 def readme_with(readme, text):
-    pattern = re.compile(re.escape(README_BEGIN) + r".*?" + re.escape(README_END), re.S)
-    if not pattern.search(readme):
-        raise SystemExit("README.md has no %s ... %s markers" % (README_BEGIN, README_END))
-    return pattern.sub(lambda _: readme_block(text), readme)
+    return docblocks.replace_block(readme, "iam-policy", "scripts/iam-policy.py --write", "```json\n%s```\n" % text,
+                                   where="README.md")
 
 
 def main(argv=None):
