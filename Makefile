@@ -46,6 +46,8 @@ sanity: bootstrap
 lint: bootstrap
 	$(BIN)/yamllint -s .
 	$(BIN)/ansible-lint --profile production
+	$(BIN)/antsibull-changelog lint
+	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
 molecule: bootstrap images
 	@for s in $(SCENARIOS); do echo "== molecule test -s $$s"; $(BIN)/molecule test -s $$s || exit 1; done
