@@ -1,0 +1,139 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: v6vpn.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The openvpn role's own rules and the values its templates are written from.
+
+The role checks its variables like the other roles (roles/openvpn/tasks/validate.yml asserts one
+list of ``v6vpn.aws.*_error`` results, every problem at once); the rules here are those that
+involve more than one of its variables or concern OpenVPN only. ``openvpn_config`` then derives,
+from validated variables passed by name, what server.conf, the firewall and the profiles need.
+Documentation: one .yml file per filter beside this one.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.v6vpn.aws.plugins.module_utils import cidr
+from ansible_collections.v6vpn.aws.plugins.module_utils import names
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import check_integer
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import problem
+
+# Routed clients keep their own addresses on the internet: they must be routable there.
+GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
+# An unquoted YAML `off` is read as false; the argument spec accepts it as "off" too.
+MODE_OFF = "off"
+
+
+def _mode(value):
+    return MODE_OFF if value is False else value
+
+
+def _check_routed_prefix(prefix, mode, min_prefix, max_prefix, name, mode_name):
+    if _mode(mode) != "routed":
+        return prefix
+    if not prefix:
+        raise InvalidParameter("%s is required when %s is 'routed': the /%s-/%s routed to this server (playbooks/site.yml "
+                               "passes the instance's delegated /80)" % (name, mode_name, min_prefix, max_prefix))
+    pool = cidr.check_prefix_length(prefix, name, min_prefix, max_prefix, 6)
+    if not pool.subnet_of(GLOBAL_UNICAST):
+        raise InvalidParameter("%s: %s is not a global unicast prefix (inside %s); routed clients need addresses the "
+                               "internet routes back" % (name, prefix, GLOBAL_UNICAST))
+    return prefix
+
+
+def openvpn_routed_prefix_error(prefix, mode, min_prefix=None, max_prefix=None,
+                                name="openvpn_ipv6_routed_prefix", mode_name="openvpn_ipv6_mode"):
+    """In routed mode, why ``prefix`` cannot be the clients' IPv6 pool (missing, not an IPv6 block
+    of ``min_prefix``-``max_prefix``, not global unicast), or ``''``; always ``''`` in other modes."""
+    return problem(_check_routed_prefix, prefix, mode, min_prefix, max_prefix, name, mode_name)
+
+
+def _check_keepalive(timeout, interval, name, interval_name):
+    try:
+        timeout, interval = check_integer(timeout, name), check_integer(interval, interval_name)
+    except InvalidParameter:
+        return timeout  # integer_error reports each on its own
+    if timeout < 2 * interval:
+        raise InvalidParameter("%s: %d must be at least twice %s (%d)" % (name, timeout, interval_name, interval))
+    return timeout
+
+
+def openvpn_keepalive_error(timeout, interval, name="openvpn_keepalive_timeout", interval_name="openvpn_keepalive_interval"):
+    """Why ``timeout`` is shorter than two keepalive ``interval``s, or ``''``."""
+    return problem(_check_keepalive, timeout, interval, name, interval_name)
+
+
+def openvpn_revoked_clients_error(revoked, clients, name="openvpn_revoked_clients", clients_name="openvpn_clients"):
+    """The clients listed both as valid and as revoked, or ``''``."""
+    if not isinstance(revoked, (list, tuple)) or not isinstance(clients, (list, tuple)):
+        return ""  # client_names_error reports it
+    return problem(names.check_clients_not_revoked, clients, revoked, clients_name, name)
+
+
+def _check_not_empty(value, name):
+    if isinstance(value, (list, tuple)) and not value:
+        raise InvalidParameter("%s: empty; list at least one data channel cipher (the choices of "
+                               "`ansible-doc -t role v6vpn.aws.openvpn`)" % name)
+    return value
+
+
+def openvpn_data_ciphers_error(ciphers, name="openvpn_data_ciphers"):
+    """``''`` unless ``ciphers`` is an empty list (the argument spec checks each cipher)."""
+    return problem(_check_not_empty, ciphers, name)
+
+
+def _sink(network):
+    """The dead-end IPv6 address and gateway pushed with block-ipv6 when IPv6 is off."""
+    first = network.network_address
+    return "%s/%d %s" % (first + 2, network.prefixlen, first + 1)
+
+
+def openvpn_config(ipv6_mode, ipv4_network, ipv6_network, ipv6_routed_prefix, ipv6_push_routes, dns_servers,
+                   public_endpoint, data_ciphers):
+    """What the role's templates need, from its validated variables (roles/openvpn/vars/main.yml)."""
+    mode = _mode(ipv6_mode)
+    try:
+        ipv4 = cidr.parse_network(ipv4_network, "ipv4_network", 4)
+        sink_network = cidr.parse_network(ipv6_network, "ipv6_network", 6)
+        pool = {"nat66": ipv6_network, "routed": ipv6_routed_prefix}.get(mode)
+        dns = [ipaddress.ip_address(cidr.normalize_address(server, "dns_servers")) for server in dns_servers]
+        return dict(
+            mode=mode,
+            ipv4_network=ipv4.compressed,
+            ipv4_server="%s %s" % (ipv4.network_address, ipv4.netmask),
+            ipv6_pool=cidr.normalize_cidr(pool, "ipv6_pool", 6) if pool else "",
+            ipv6_sink=_sink(sink_network),
+            push_ipv6_routes=[cidr.normalize_cidr(route, "ipv6_push_routes", 6) for route in ipv6_push_routes],
+            dns4=[str(address) for address in dns if address.version == 4],
+            dns6=[address.compressed for address in dns if address.version == 6],
+            public_endpoint=_endpoint(public_endpoint),
+            data_ciphers=":".join(data_ciphers),
+        )
+    except InvalidParameter as e:
+        raise AnsibleFilterError("openvpn_config: %s (the role's tasks/validate.yml reports this first)" % e) from None
+
+
+def _endpoint(value):
+    try:
+        return ipaddress.ip_address(value).compressed
+    except ValueError:
+        return value
+
+
+class FilterModule:
+    """The openvpn role's filters."""
+
+    def filters(self):
+        return {
+            "openvpn_routed_prefix_error": openvpn_routed_prefix_error,
+            "openvpn_keepalive_error": openvpn_keepalive_error,
+            "openvpn_revoked_clients_error": openvpn_revoked_clients_error,
+            "openvpn_data_ciphers_error": openvpn_data_ciphers_error,
+            "openvpn_config": openvpn_config,
+        }

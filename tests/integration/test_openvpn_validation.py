@@ -1,0 +1,188 @@
+"""The openvpn role's input validation through ansible-playbook, on localhost (no server, no emulator).
+
+Each bad setting goes through the role's entry point `validate` (its argument spec, then
+tasks/validate.yml, the same tasks `main` starts with) and must be rejected with a message that
+names the variable; several bad settings are reported together. The values the templates are
+written from (vars/main.yml, v6vpn.aws.openvpn_config) are read back through the role too.
+molecule/openvpn runs the same checks through `main` on real servers and proves nothing changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from tests.conftest import ANSIBLE_JSON_ENV, COLLECTIONS_PATH, ROOT
+
+# The variables a playbook sets (the rest are the role's defaults).
+BASE = {
+    "vpn_name": "myvpn",
+    "openvpn_clients": ["alice", "bob"],
+    "openvpn_public_endpoint": "198.51.100.7",
+}
+
+# (changed variables, text the failure must contain); a variable set to None is left out.
+BAD = [
+    ({"openvpn_ipv6_mode": "nat64"}, "value of openvpn_ipv6_mode must be one of: nat66, routed, off, got: nat64"),
+    ({"openvpn_proto": "sctp"}, "value of openvpn_proto must be one of: udp, tcp, got: sctp"),
+    ({"openvpn_ipv4_network": "10.8.0.0/33"}, "openvpn_ipv4_network: '10.8.0.0/33' is not a valid CIDR block"),
+    ({"openvpn_ipv4_network": "10.8.0.1/24"}, "openvpn_ipv4_network: '10.8.0.1/24' is not a valid CIDR block"),
+    ({"openvpn_ipv4_network": "10.8.0.0/30"}, "openvpn_ipv4_network: 10.8.0.0/30 has prefix length /30; the longest allowed is /29"),
+    ({"openvpn_ipv4_network": "fd00::/64"}, "openvpn_ipv4_network: 'fd00::/64' is an IPv6 block, expected IPv4"),
+    ({"openvpn_ipv6_network": "fd00::/48"}, "openvpn_ipv6_network: fd00::/48 has prefix length /48; the shortest allowed is /64"),
+    ({"openvpn_ipv6_mode": "routed"}, "openvpn_ipv6_routed_prefix is required when openvpn_ipv6_mode is 'routed'"),
+    ({"openvpn_ipv6_mode": "routed", "openvpn_ipv6_routed_prefix": "2600:1f18::/56"},
+     "openvpn_ipv6_routed_prefix: 2600:1f18::/56 has prefix length /56; the shortest allowed is /64"),
+    ({"openvpn_ipv6_mode": "routed", "openvpn_ipv6_routed_prefix": "2600:1f18::/120"},
+     "openvpn_ipv6_routed_prefix: 2600:1f18::/120 has prefix length /120; the longest allowed is /112"),
+    ({"openvpn_ipv6_mode": "routed", "openvpn_ipv6_routed_prefix": "fd00:1::/80"},
+     "openvpn_ipv6_routed_prefix: fd00:1::/80 is not a global unicast prefix"),
+    ({"openvpn_ipv6_push_routes": ["2000::/3", "10.0.0.0/8"]}, "openvpn_ipv6_push_routes: '10.0.0.0/8' is an IPv4 block"),
+    ({"openvpn_dns_servers": ["1.1.1.300"]}, "openvpn_dns_servers: '1.1.1.300' is not a valid IP address"),
+    ({"openvpn_clients": ["alice", "bob smith"]}, "openvpn_clients: 'bob smith' is not a valid client name"),
+    ({"openvpn_clients": ["../etc/passwd"]}, "openvpn_clients: '../etc/passwd' is not a valid client name"),
+    ({"openvpn_clients": ["-rf"]}, "openvpn_clients: '-rf' is not a valid client name"),
+    ({"openvpn_clients": ["a" * 65]}, "openvpn_clients: '%s' is not a valid client name" % ("a" * 65)),
+    ({"openvpn_clients": ["alice", "alice"]}, "openvpn_clients: 'alice' is listed twice"),
+    ({"openvpn_revoked_clients": ["bad/name"]}, "openvpn_revoked_clients: 'bad/name' is not a valid client name"),
+    ({"openvpn_revoked_clients": ["bob"]}, "openvpn_clients and openvpn_revoked_clients both list bob"),
+    ({"openvpn_public_endpoint": ""}, "openvpn_public_endpoint: '' is neither an IP address nor a DNS name"),
+    ({"openvpn_public_endpoint": "vpn example"}, "openvpn_public_endpoint: 'vpn example' is neither an IP address nor a DNS name"),
+    ({"openvpn_uplink_interface": "eth0; reboot"}, "openvpn_uplink_interface: 'eth0; reboot' is not an interface name"),
+    ({"openvpn_data_ciphers": ["BF-CBC"]},
+     "value of openvpn_data_ciphers must be one or more of: AES-256-GCM, AES-128-GCM, CHACHA20-POLY1305. Got no match for: BF-CBC"),
+    ({"openvpn_data_ciphers": []}, "openvpn_data_ciphers: empty"),
+    ({"openvpn_port": 0}, "openvpn_port: 0 is not a whole number from 1 to 65535"),
+    ({"openvpn_port": "https"}, "openvpn_port"),
+    ({"openvpn_keepalive_interval": 0}, "openvpn_keepalive_interval: 0 is not a whole number from 1 to 3600"),
+    ({"openvpn_keepalive_timeout": 15}, "openvpn_keepalive_timeout: 15 must be at least twice openvpn_keepalive_interval (10)"),
+    ({"vpn_name": "My_VPN"}, "vpn_name: 'My_VPN' must be 1-31 characters"),
+    # The defaults that name the PKI after vpn_name (openvpn_pki_ca_common_name...) fail first.
+    ({"vpn_name": None}, "'vpn_name' is undefined"),
+]
+
+# Several problems at once: every one is reported, in one message.
+MANY = {
+    "vpn_name": "My_VPN",
+    "openvpn_ipv4_network": "10.8.0.0/33",
+    "openvpn_ipv6_mode": "routed",
+    "openvpn_dns_servers": ["1.1.1.300", "1.1.1.1", "fd00::zz"],
+    "openvpn_clients": ["alice", "bad name"],
+    "openvpn_revoked_clients": ["alice"],
+    "openvpn_keepalive_timeout": 15,
+}
+MANY_EXPECTED = [
+    "vpn_name: 'My_VPN' must be 1-31 characters",
+    "openvpn_ipv4_network: '10.8.0.0/33' is not a valid CIDR block",
+    "openvpn_ipv6_routed_prefix is required when openvpn_ipv6_mode is 'routed'",
+    "openvpn_dns_servers: '1.1.1.300' is not a valid IP address",
+    "openvpn_dns_servers: 'fd00::zz' is not a valid IP address",
+    "openvpn_keepalive_timeout: 15 must be at least twice openvpn_keepalive_interval (10)",
+    "openvpn_clients: 'bad name' is not a valid client name",
+    "openvpn_clients and openvpn_revoked_clients both list alice",
+]
+
+# Good settings and what the role derives from them for its templates (vars/main.yml).
+GOOD = [
+    ({}, {"mode": "nat66", "ipv4_network": "10.8.0.0/24", "ipv4_server": "10.8.0.0 255.255.255.0",
+          "ipv6_pool": "fdd6:5a3b:1194::/64", "ipv6_sink": "fdd6:5a3b:1194::2/64 fdd6:5a3b:1194::1",
+          "push_ipv6_routes": ["2000::/3"], "data_ciphers": "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305",
+          "public_endpoint": "198.51.100.7", "dns4": [], "dns6": []}),
+    ({"openvpn_ipv6_mode": "routed", "openvpn_ipv6_routed_prefix": "2600:1F18:0:100:AB00:0::/80"},
+     {"mode": "routed", "ipv6_pool": "2600:1f18:0:100:ab00::/80"}),
+    # An unquoted YAML `off` arrives as false.
+    ({"openvpn_ipv6_mode": False, "openvpn_ipv6_routed_prefix": "not checked when not routed"},
+     {"mode": "off", "ipv6_pool": ""}),
+    ({"openvpn_dns_servers": ["169.254.169.253", "FD00:EC2::253"], "openvpn_public_endpoint": "2001:DB8::7"},
+     {"dns4": ["169.254.169.253"], "dns6": ["fd00:ec2::253"], "public_endpoint": "2001:db8::7"}),
+    ({"openvpn_public_endpoint": "vpn.example.org", "openvpn_ipv4_network": "10.99.0.0/16",
+      "openvpn_data_ciphers": ["CHACHA20-POLY1305"], "openvpn_port": "443"},
+     {"public_endpoint": "vpn.example.org", "ipv4_server": "10.99.0.0 255.255.0.0", "data_ciphers": "CHACHA20-POLY1305"}),
+]
+
+
+def settings(changes):
+    merged = dict(BASE, **changes)
+    return {name: value for name, value in merged.items() if value is not None}
+
+
+def validate_task(variables, public=False):
+    task = {"ansible.builtin.include_role": {"name": "v6vpn.aws.openvpn", "tasks_from": "validate"}}
+    if public:
+        task["ansible.builtin.include_role"]["public"] = True
+    if variables is not None:
+        task["vars"] = variables
+    return task
+
+
+def bad_input_play(cases):
+    """One block per case: the failure's message, or "ACCEPTED" when the role let it through."""
+    tasks = []
+    for index, variables in enumerate(cases):
+        tasks.append({"name": "case %d" % index, "block": [
+            validate_task(variables),
+            {"name": "case %d result" % index, "ansible.builtin.debug": {"msg": "ACCEPTED"}},
+        ], "rescue": [
+            {"name": "case %d result" % index, "ansible.builtin.debug": {"msg": "{{ ansible_failed_result.msg }}"}},
+        ]})
+    return {"name": "bad input", "hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": tasks}
+
+
+def good_input_play(index, variables):
+    # Play variables, so that vars/main.yml, evaluated after the include, sees them.
+    return {"name": "good %d" % index, "hosts": "localhost", "connection": "local", "gather_facts": False,
+            "vars": variables, "tasks": [
+                validate_task(None, public=True),
+                {"name": "good %d result" % index, "ansible.builtin.debug": {"var": "openvpn_config"}},
+            ]}
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    """Run every case in one ansible-playbook run; return the result of each named task."""
+    plays = [bad_input_play([settings(changes) for changes, _ in BAD] + [settings(MANY)])]
+    plays += [good_input_play(index, settings(changes)) for index, (changes, _) in enumerate(GOOD)]
+    playbook = tmp_path_factory.mktemp("openvpn") / "validate.yml"
+    playbook.write_text(yaml.safe_dump(plays))
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH,
+               ANSIBLE_ROLES_PATH=str(ROOT / "roles"), **ANSIBLE_JSON_ENV)
+    proc = subprocess.run([str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", str(playbook)],
+                          env=env, capture_output=True, text=True, timeout=600, check=False)
+    try:
+        output = json.loads(proc.stdout)
+    except ValueError:
+        raise AssertionError("ansible-playbook printed no JSON (rc=%s):\n%s\n%s" % (proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return {task["task"]["name"]: task["hosts"]["localhost"] for play in output["plays"] for task in play["tasks"]
+            if task["task"]["name"].endswith(" result")}
+
+
+@pytest.mark.parametrize("index", range(len(BAD)), ids=[expected[:60] for _, expected in BAD])
+def test_bad_input_is_rejected_naming_the_variable(results, index):
+    expected = BAD[index][1]
+    message = results["case %d result" % index]["msg"]
+    assert message != "ACCEPTED", "the role accepted %s" % BAD[index][0]
+    assert expected in message
+
+
+def test_every_problem_is_reported_at_once(results):
+    message = results["case %d result" % len(BAD)]["msg"]
+    for expected in MANY_EXPECTED:
+        assert expected in message
+    # Each problem starts with the variable it is about; the problems are joined with "; ".
+    starts = re.findall(r"(?:^|; )(vpn_name|openvpn_[a-z0-9_]+)\b", message)
+    assert len(starts) == len(MANY_EXPECTED), message
+
+
+@pytest.mark.parametrize("index", range(len(GOOD)))
+def test_good_input_passes_and_derives_the_template_values(results, index):
+    derived = results["good %d result" % index]["openvpn_config"]
+    for key, value in GOOD[index][1].items():
+        assert derived[key] == value, key

@@ -1,0 +1,158 @@
+"""Unit tests of the openvpn role's own filters (plugins/filter/openvpn.py) and of the shared
+ip_address_error filter it uses. The role's whole validation (argument spec and
+tasks/validate.yml, every problem at once) runs through ansible-playbook in
+tests/integration/test_openvpn_validation.py."""
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.v6vpn.aws.plugins.filter.cidr import ip_address_error
+from ansible_collections.v6vpn.aws.plugins.filter.openvpn import (
+    FilterModule,
+    openvpn_config,
+    openvpn_data_ciphers_error,
+    openvpn_keepalive_error,
+    openvpn_revoked_clients_error,
+    openvpn_routed_prefix_error,
+)
+
+
+def config(**changes):
+    """openvpn_config with the role's defaults as arguments, some changed."""
+    arguments = dict(
+        ipv6_mode="nat66",
+        ipv4_network="10.8.0.0/24",
+        ipv6_network="fdd6:5a3b:1194::/64",
+        ipv6_routed_prefix="",
+        ipv6_push_routes=["2000::/3"],
+        dns_servers=[],
+        public_endpoint="198.51.100.7",
+        data_ciphers=["AES-256-GCM", "AES-128-GCM", "CHACHA20-POLY1305"],
+    )
+    arguments.update(changes)
+    return openvpn_config(arguments.pop("ipv6_mode"), **arguments)
+
+
+def test_defaults_derive_what_the_templates_need():
+    out = config()
+    assert out["mode"] == "nat66"
+    assert out["ipv4_server"] == "10.8.0.0 255.255.255.0"
+    assert out["ipv4_network"] == "10.8.0.0/24"
+    assert out["ipv6_pool"] == "fdd6:5a3b:1194::/64"
+    assert out["ipv6_sink"] == "fdd6:5a3b:1194::2/64 fdd6:5a3b:1194::1"
+    assert out["push_ipv6_routes"] == ["2000::/3"]
+    assert out["data_ciphers"] == "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305"
+    assert out["public_endpoint"] == "198.51.100.7"
+    assert out["dns4"] == [] and out["dns6"] == []
+
+
+def test_routed_mode_uses_the_routed_prefix_normalised():
+    out = config(ipv6_mode="routed", ipv6_routed_prefix="2600:1F18:0:100:AB00:0::/80")
+    assert out["ipv6_pool"] == "2600:1f18:0:100:ab00::/80"
+
+
+def test_unquoted_yaml_off_is_mode_off_without_a_pool():
+    out = config(ipv6_mode=False)
+    assert out["mode"] == "off"
+    assert out["ipv6_pool"] == ""
+    assert out["ipv6_sink"] == "fdd6:5a3b:1194::2/64 fdd6:5a3b:1194::1"
+
+
+def test_dns_servers_are_split_by_family():
+    out = config(dns_servers=["169.254.169.253", "FD00:EC2::253"])
+    assert out["dns4"] == ["169.254.169.253"]
+    assert out["dns6"] == ["fd00:ec2::253"]
+
+
+def test_routes_and_endpoint_are_normalised():
+    out = config(ipv6_push_routes=["2000::/3", "2600:1F18::/32"], public_endpoint="2001:DB8::7")
+    assert out["push_ipv6_routes"] == ["2000::/3", "2600:1f18::/32"]
+    assert out["public_endpoint"] == "2001:db8::7"
+
+
+def test_dns_names_are_kept_as_endpoint():
+    assert config(public_endpoint="vpn.example.org")["public_endpoint"] == "vpn.example.org"
+
+
+def test_openvpn_config_refuses_what_validation_rejects():
+    with pytest.raises(AnsibleFilterError, match="openvpn_config: ipv4_network: '10.8.0.0/33' is not a valid CIDR block"):
+        config(ipv4_network="10.8.0.0/33")
+
+
+@pytest.mark.parametrize("prefix, mode", [
+    ("2600:1f18:0:100:ab00::/80", "routed"),
+    ("2600:1f18::/64", "routed"),
+    ("2600:1f18::/112", "routed"),
+    ("", "nat66"),
+    ("", "off"),
+    ("", False),
+    ("not checked", "nat66"),
+])
+def test_routed_prefix_accepted(prefix, mode):
+    assert openvpn_routed_prefix_error(prefix, mode, 64, 112) == ""
+
+
+@pytest.mark.parametrize("prefix, message", [
+    ("", "openvpn_ipv6_routed_prefix is required when openvpn_ipv6_mode is 'routed': the /64-/112 routed to this server"),
+    (None, "openvpn_ipv6_routed_prefix is required when openvpn_ipv6_mode is 'routed'"),
+    ("2600:1f18::/56", "openvpn_ipv6_routed_prefix: 2600:1f18::/56 has prefix length /56; the shortest allowed is /64"),
+    ("2600:1f18::/120", "openvpn_ipv6_routed_prefix: 2600:1f18::/120 has prefix length /120; the longest allowed is /112"),
+    ("fd00:1::/80", "openvpn_ipv6_routed_prefix: fd00:1::/80 is not a global unicast prefix (inside 2000::/3)"),
+    ("10.0.0.0/24", "openvpn_ipv6_routed_prefix: '10.0.0.0/24' is an IPv4 block, expected IPv6"),
+    ("2600:1f18::1/80", "openvpn_ipv6_routed_prefix: '2600:1f18::1/80' is not a valid CIDR block"),
+])
+def test_routed_prefix_rejected_naming_the_variable(prefix, message):
+    assert openvpn_routed_prefix_error(prefix, "routed", 64, 112).startswith(message)
+
+
+@pytest.mark.parametrize("timeout, interval", [(120, 10), (20, 10), ("20", "10"), (15, "ten"), ("x", 10)])
+def test_keepalive_accepted_or_left_to_integer_error(timeout, interval):
+    assert openvpn_keepalive_error(timeout, interval) == ""
+
+
+def test_keepalive_timeout_must_be_twice_the_interval():
+    assert openvpn_keepalive_error(15, 10) == "openvpn_keepalive_timeout: 15 must be at least twice openvpn_keepalive_interval (10)"
+    assert openvpn_keepalive_error(19, "10").startswith("openvpn_keepalive_timeout: 19 must be at least twice")
+
+
+def test_a_client_is_either_valid_or_revoked():
+    assert openvpn_revoked_clients_error(["carol"], ["alice", "bob"]) == ""
+    assert openvpn_revoked_clients_error([], []) == ""
+    assert openvpn_revoked_clients_error(["bob", "alice", "carol"], ["alice", "bob"]) == (
+        "openvpn_clients and openvpn_revoked_clients both list alice, bob; a client is either valid or revoked")
+    # Not lists: client_names_error reports that.
+    assert openvpn_revoked_clients_error("bob", ["bob"]) == ""
+
+
+def test_data_ciphers_must_not_be_empty():
+    assert openvpn_data_ciphers_error(["AES-256-GCM"]) == ""
+    assert openvpn_data_ciphers_error([]).startswith("openvpn_data_ciphers: empty; list at least one data channel cipher")
+
+
+@pytest.mark.parametrize("value, family, message", [
+    ("169.254.169.253", None, ""),
+    ("FD00:EC2::253", None, ""),
+    ("fd00:ec2::253", 6, ""),
+    ("1.1.1.300", None, "openvpn_dns_servers: '1.1.1.300' is not a valid IP address"),
+    ("10.0.0.0/8", None, "openvpn_dns_servers: '10.0.0.0/8' is not a valid IP address"),
+    (None, None, "openvpn_dns_servers: None is not a valid IP address"),
+    ("fd00:ec2::253", 4, "openvpn_dns_servers: 'fd00:ec2::253' is an IPv6 address, expected IPv4"),
+])
+def test_ip_address_error(value, family, message):
+    assert ip_address_error(value, "openvpn_dns_servers", family) == message
+
+
+def test_ip_address_error_refuses_an_unknown_family():
+    with pytest.raises(AnsibleFilterError, match="family must be 4, 6 or omitted"):
+        ip_address_error("10.0.0.1", "x", 5)
+
+
+def test_filters_are_registered():
+    assert FilterModule().filters() == {
+        "openvpn_routed_prefix_error": openvpn_routed_prefix_error,
+        "openvpn_keepalive_error": openvpn_keepalive_error,
+        "openvpn_revoked_clients_error": openvpn_revoked_clients_error,
+        "openvpn_data_ciphers_error": openvpn_data_ciphers_error,
+        "openvpn_config": openvpn_config,
+    }
