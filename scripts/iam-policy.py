@@ -6,13 +6,18 @@
     .venv/bin/python scripts/iam-policy.py --check    fail when either is out of date
 
 Where the actions come from:
-- Our modules (plugins/modules): the EC2 operations each module's code refers to (boto3 method
-  names, also as the strings handed to module_utils.ec2.call()/describe(), and waiter names),
-  following the module_utils functions and classes it imports, ours and amazon.aws's.
+- Our modules (plugins/modules): the EC2 operations their code names. Our code names each
+  operation it calls as a method of the client, called directly (`client.create_route(...)`) or
+  handed to module_utils.ec2.call()/describe()/describe_one() (`call(module, client.create_route,
+  ...)`), so the scan reads exactly those attributes, following the module_utils functions and
+  classes a module imports, ours and amazon.aws's. An operation spelt as a string in our code
+  (`"create_route"`) is an error: the policy would have to guess from it.
 - The amazon.aws modules the roles and playbooks use: AMAZON_AWS_ACTIONS below, the actions of
   the code paths the roles' options take, read from amazon.aws's source. Each entry is checked
-  against that module's code (the same scan, over the whole module): an action the module
-  cannot call is an error, and a module the roles use without an entry is an error.
+  against that module's code (the same scan, over the whole module, where strings naming an
+  operation or a waiter count too, since amazon.aws hands paginator and waiter names around as
+  strings): an action the module cannot call is an error, and a module the roles use without an
+  entry is an error.
 tests/unit/test_iam_policy.py runs --check's comparison; the lab test checks that every EC2 call
 the emulator saw during site.yml and teardown.yml is in the policy.
 """
@@ -78,8 +83,9 @@ AMAZON_AWS_ACTIONS = {
     "ec2_vpc_net": ["AssociateVpcCidrBlock", "CreateTags", "CreateVpc", "DeleteVpc", "DescribeTags",
                     "DescribeVpcAttribute", "DescribeVpcs", "ModifyVpcAttribute"],
     "ec2_vpc_net_info": ["DescribeVpcAttribute", "DescribeVpcs"],
-    # Create the subnet with IPv4 only (its /64 is v6vpn.aws.subnet_ipv6's), map public IPv4,
-    # tags added never purged; delete at teardown.
+    # Create the subnet with its /64 in CreateSubnet itself and IPv6 auto-assign, map public
+    # IPv4, tags added never purged; later runs only repair public IPv4 or tags, handed the /64
+    # the subnet has (changing it is v6vpn.aws.subnet_ipv6's); delete at teardown.
     "ec2_vpc_subnet": ["CreateSubnet", "CreateTags", "DeleteSubnet", "DescribeSubnets", "DescribeTags",
                        "ModifySubnetAttribute"],
     "ec2_vpc_subnet_info": ["DescribeSubnets"],
@@ -131,6 +137,8 @@ class Scanner:
     def __init__(self):
         self.methods, self.waiters = ec2_operations()
         self._files = {}
+        # (file, line, string) of operations our code spells as strings instead of naming them.
+        self.spelt = set()
 
     def _parsed(self, path):
         if path not in self._files:
@@ -150,8 +158,14 @@ class Scanner:
             self._files[path] = (tree, defs, imports)
         return self._files[path]
 
-    def direct(self, node):
-        """EC2 actions referred to in this code, and the names it refers to."""
+    def direct(self, node, path):
+        """EC2 actions named in this code of ``path``, and the names it refers to.
+
+        An operation is named as an attribute (``client.create_route``) or by ``get_waiter("...")``.
+        In amazon.aws's code a string naming an operation counts too (``paginated_query_with_retries(
+        client, "describe_tags")``); in ours it is recorded in :attr:`spelt` instead.
+        """
+        strings_count = COLLECTIONS in path.parents
         actions, names = set(), set()
         for sub in ast.walk(node):
             if isinstance(sub, ast.Attribute):
@@ -161,7 +175,10 @@ class Scanner:
             elif isinstance(sub, ast.Name):
                 names.add(sub.id)
             elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and sub.value in self.methods:
-                actions.add(self.methods[sub.value])
+                if strings_count:
+                    actions.add(self.methods[sub.value])
+                else:
+                    self.spelt.add((path, sub.lineno, sub.value))
             elif isinstance(sub, ast.Call):
                 func = sub.func
                 fname = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
@@ -176,7 +193,7 @@ class Scanner:
         imported from module_utils of the scanned collections."""
         seen = set() if _seen is None else _seen
         tree, defs, imports = self._parsed(path)
-        actions, names = self.direct(tree if node is None else node)
+        actions, names = self.direct(tree if node is None else node, path)
         for name in sorted(names):
             if name in defs and node is not None:
                 key = (path, name)
@@ -228,6 +245,9 @@ def required_actions(root=ROOT):
     for path in modules:
         for action in scanner.closure(path):
             needed.setdefault(action, []).append("v6vpn.aws.%s" % path.stem)
+    for path, line, name in sorted(scanner.spelt):
+        problems.append("%s:%d spells the EC2 operation %r as a string; name it as the client method "
+                        "(client.%s), called or handed to module_utils.ec2.call()/describe()" % (path, line, name, name))
     aws_modules = COLLECTIONS / "amazon" / "aws" / "plugins" / "modules"
     used = task_modules(root)
     for fqcn, files in sorted(used.items()):

@@ -3,14 +3,20 @@
 # Copyright: v6vpn.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""EC2 plumbing shared by the v6vpn.aws modules: a retrying client, error reporting,
-lookups of VPCs and main route tables, and tag reconciliation.
+"""EC2 plumbing shared by the v6vpn.aws modules: a retrying client, calls named by their API
+operation, describing exactly one resource, tag reconciliation and bounded waits.
 
-Every call goes through :func:`call`, so throttling (``RequestLimitExceeded``) is retried
-with jittered backoff and any other AWS error ends the module with ``fail_json_aws`` and a
+Every call goes through :func:`call` or :func:`describe`, which take the client's method itself
+(``client.create_route``, ``client.describe_vpcs``), so the EC2 operations a module uses are named
+in its code, where ``scripts/iam-policy.py`` reads them. Throttling (``RequestLimitExceeded``) is
+retried with jittered backoff and any other AWS error ends the module with ``fail_json_aws`` and a
 sentence saying what failed.
+
+Argument checks are not here: modules validate with ``module_utils.validation.validate``, which
+the modules without boto3 share.
 """
 
+import inspect
 import time
 
 try:
@@ -25,11 +31,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
 
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import LIVE_ASSOCIATION_STATES
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import live_ipv6_block
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import live_ipv6_blocks
-from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
-
 
 # Throttling (RequestLimitExceeded) and 5xx are retried by AWSRetry itself.
 RETRY = AWSRetry.jittered_backoff(retries=10)
@@ -40,37 +41,62 @@ def ec2_client(module):
     return module.client("ec2", retry_decorator=RETRY)
 
 
-def call(module, client, action, what, **params):
-    """Call ``client.<action>(**params)`` with retries; fail the module with ``what`` on error.
+def operation_of(method):
+    """``(botocore client, operation's method name)`` behind a client method such as ``client.describe_vpcs``.
 
-    :param what: what the call does, completing "Failed to ...", e.g. "describe VPC vpc-123"
+    :func:`ec2_client`'s client hands out retrying wrappers of the botocore client's bound methods
+    (``functools.wraps``), which :func:`inspect.unwrap` sees through.
+    """
+    bound = inspect.unwrap(method)
+    return bound.__self__, bound.__name__
+
+
+def call(module, method, what, **params):
+    """Call ``method(**params)``, e.g. ``call(module, client.create_route, "create a route", ...)``,
+    with retries; fail the module with ``what`` on error.
+
+    :param method: a method of an :func:`ec2_client` client; it names the EC2 operation
+    :param what: what the call does, completing "Failed to ...", e.g. "create a route to ::/0 in rtb-123"
     """
     try:
-        return getattr(client, action)(aws_retry=True, **params)
+        return method(aws_retry=True, **params)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg="Failed to %s" % what)
 
 
-def describe(module, client, action, result_key, what, filters=None, **params):
-    """Run a paginated describe call and return the concatenated ``result_key`` list."""
+def describe(module, method, result_key, what, filters=None, **params):
+    """Run a describe operation through all its pages; return the concatenated ``result_key`` list.
+
+    :param method: the client's describe method, e.g. ``client.describe_subnets``
+    :param filters: ``{"vpc-id": "vpc-123"}``, turned into the API's ``Filters``
+    """
+    client, name = operation_of(method)
     if filters:
         params["Filters"] = ansible_dict_to_boto3_filter_list(filters)
     try:
-        return paginated_query_with_retries(client, action, retry_decorator=RETRY, **params).get(result_key, [])
+        return paginated_query_with_retries(client, name, retry_decorator=RETRY, **params).get(result_key, [])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg="Failed to %s" % what)
 
 
-def validate(module, *checks):
-    """Run argument checks before any API call; fail with the first check's message.
+def describe_one(module, method, result_key, missing, filters=None, **params):
+    """The one resource a describe operation finds; fail with ``missing`` when it finds none.
 
-    Each check is a callable taking no argument that raises :class:`InvalidParameter`.
+    Ask by an id filter (``filters={"subnet-id": subnet_id}``) rather than by the ``SubnetIds``
+    parameter: a filter answers an unknown id with an empty list, where the parameter raises an
+    API error, so ``missing`` can say plainly what is wrong.
+
+    :param missing: the message for no match, naming the parameter at fault when there is one,
+        e.g. "subnet_id: subnet subnet-123 does not exist in this region"
     """
-    for check in checks:
-        try:
-            check()
-        except InvalidParameter as e:
-            module.fail_json(msg=str(e))
+    asked = "%s (%s)" % (operation_of(method)[1].replace("_", " "),
+                         ", ".join("%s=%s" % item for item in sorted(dict(filters or {}, **params).items())))
+    found = describe(module, method, result_key, asked, filters, **params)
+    if not found:
+        module.fail_json(msg=missing)
+    if len(found) > 1:
+        module.fail_json(msg="Expected one answer to %s, got %d" % (asked, len(found)))
+    return found[0]
 
 
 def tags_of(resource):
@@ -95,49 +121,18 @@ def ensure_tags(module, client, resource_id, current_tags, tags, purge_tags):
     if module.check_mode:
         return True, after
     if to_unset:
-        call(module, client, "delete_tags", "remove tags %s from %s" % (", ".join(to_unset), resource_id),
+        call(module, client.delete_tags, "remove tags %s from %s" % (", ".join(to_unset), resource_id),
              Resources=[resource_id], Tags=[{"Key": k} for k in to_unset])
     if to_set:
-        call(module, client, "create_tags", "tag %s" % resource_id,
+        call(module, client.create_tags, "tag %s" % resource_id,
              Resources=[resource_id], Tags=ansible_dict_to_boto3_tag_list(to_set))
     return True, after
 
 
 def get_vpc(module, client, vpc_id):
     """Describe one VPC; fail clearly when it does not exist."""
-    vpcs = describe(module, client, "describe_vpcs", "Vpcs", "describe VPC %s" % vpc_id,
-                    filters={"vpc-id": vpc_id})
-    if not vpcs:
-        module.fail_json(msg="VPC %s does not exist in this region" % vpc_id)
-    return vpcs[0]
-
-
-def vpc_ipv6_blocks(vpc):
-    """The VPC's associated IPv6 CIDR blocks (any pool), as strings."""
-    return live_ipv6_blocks(vpc.get("Ipv6CidrBlockAssociationSet"))
-
-
-def vpc_amazon_ipv6_block(vpc):
-    """The VPC's Amazon-provided /56, or None when it has no IPv6 block."""
-    return live_ipv6_block(vpc.get("Ipv6CidrBlockAssociationSet"))
-
-
-def subnet_ipv6_association(subnet):
-    """The subnet's IPv6 block association that counts (module_utils/cidr.py), or None."""
-    for assoc in subnet.get("Ipv6CidrBlockAssociationSet") or []:
-        if (assoc.get("Ipv6CidrBlockState") or {}).get("State") in LIVE_ASSOCIATION_STATES:
-            return assoc
-    return None
-
-
-def get_main_route_table(module, client, vpc_id):
-    """The VPC's main route table (the one subnets use unless associated elsewhere)."""
-    tables = describe(module, client, "describe_route_tables", "RouteTables",
-                      "find the main route table of %s" % vpc_id,
-                      filters={"vpc-id": vpc_id, "association.main": "true"})
-    if not tables:
-        module.fail_json(msg="VPC %s has no main route table (does the VPC exist?)" % vpc_id)
-    return tables[0]
+    return describe_one(module, client.describe_vpcs, "Vpcs", "VPC %s does not exist in this region" % vpc_id,
+                        filters={"vpc-id": vpc_id})
 
 
 def wait_until(module, poll, what, timeout, delay=2):

@@ -33,10 +33,6 @@ KEY_TYPES = ("secp256r1", "ed25519")
 ASN1_TIME_FORMAT = "%Y%m%d%H%M%SZ"
 
 
-class PkiError(ValueError):
-    """Raised with a message that names the offending parameter or file."""
-
-
 def utcnow():
     return datetime.datetime.now(datetime.timezone.utc)
 

@@ -7,13 +7,16 @@
 
 Pure functions (no boto3): they read routes as DescribeRouteTables returns them, build
 the parameters of CreateRoute / ReplaceRoute / DeleteRoute for either address family,
-and validate the ``routes`` entries a user gives before any API call.
+and validate the ``routes`` entries a user gives before any API call, every bad entry at once.
 
 A route's destination is compared normalised (``::/0`` and ``0::0/0`` are one block);
 its target is whichever ``*Id`` key it carries.
 """
 
+from functools import partial
+
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import collect
 from ansible_collections.v6vpn.aws.plugins.module_utils.ids import check_resource_id
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import parse_network
 
@@ -139,6 +142,25 @@ def route_line(summary):
     return line
 
 
+def _check_route_entry(entry, where, require_target):
+    """One ``routes`` entry, normalised (see :func:`validate_route_entries`)."""
+    network = parse_network(entry.get("dest"), "%s.dest" % where)
+    given = [option for option in TARGET_OPTIONS if entry.get(option) is not None]
+    if len(given) > 1:
+        raise InvalidParameter("%s: give one target, not several (got %s)" % (where, ", ".join(given)))
+    if not given and require_target:
+        raise InvalidParameter("%s: no target; give one of %s" % (where, ", ".join(TARGET_OPTIONS)))
+    target_type = given[0] if given else None
+    target_id = None
+    if target_type is not None:
+        _option, _key, prefixes, families = next(t for t in SETTABLE_TARGETS if t[0] == target_type)
+        target_id = check_resource_id(entry[target_type], prefixes, "%s.%s" % (where, target_type))
+        if network.version not in families:
+            raise InvalidParameter("%s: %s routes only IPv%s traffic, but dest %s is IPv%d" % (
+                where, target_type, "/IPv".join(str(f) for f in families), entry["dest"], network.version))
+    return {"dest": network.compressed, "family": network.version, "target_type": target_type, "target_id": target_id}
+
+
 def validate_route_entries(entries, require_target=True, name="routes"):
     """Validate the user's ``routes`` entries; return them normalised.
 
@@ -147,32 +169,26 @@ def validate_route_entries(entries, require_target=True, name="routes"):
     "target_id": id or None}``.
 
     :param require_target: False when a target is optional (deleting routes)
-    :raises InvalidParameter: naming the entry and parameter at fault
+    :raises InvalidParameter: naming every entry at fault and its parameter, joined by ``"; "``
     """
-    normalised = []
+    where = ["%s[%d]" % (name, index) for index in range(len(entries))]
+    normalised, problems = collect(dict((index, partial(_check_route_entry, entry, where[index], require_target))
+                                        for index, entry in enumerate(entries)))
     seen = {}
-    for index, entry in enumerate(entries):
-        where = "%s[%d]" % (name, index)
-        network = parse_network(entry.get("dest"), "%s.dest" % where)
-        given = [option for option in TARGET_OPTIONS if entry.get(option) is not None]
-        if len(given) > 1:
-            raise InvalidParameter("%s: give one target, not several (got %s)" % (where, ", ".join(given)))
-        if not given and require_target:
-            raise InvalidParameter("%s: no target; give one of %s" % (where, ", ".join(TARGET_OPTIONS)))
-        target_type = given[0] if given else None
-        target_id = None
-        if target_type is not None:
-            _option, _key, prefixes, families = next(t for t in SETTABLE_TARGETS if t[0] == target_type)
-            target_id = check_resource_id(entry[target_type], prefixes, "%s.%s" % (where, target_type))
-            if network.version not in families:
-                raise InvalidParameter("%s: %s routes only IPv%s traffic, but dest %s is IPv%d" % (
-                    where, target_type, "/IPv".join(str(f) for f in families), entry["dest"], network.version))
-        dest = network.compressed
-        if dest in seen:
-            raise InvalidParameter("%s: dest %s is the same destination as %s (%s)" % (where, entry["dest"], seen[dest][0], seen[dest][1]))
-        seen[dest] = (where, entry["dest"])
-        normalised.append({"dest": dest, "family": network.version, "target_type": target_type, "target_id": target_id})
-    return normalised
+    for index, entry in sorted(normalised.items()):
+        if entry["dest"] in seen:
+            problems.append("%s: dest %s is the same destination as %s" % (where[index], entries[index]["dest"], seen[entry["dest"]]))
+        seen.setdefault(entry["dest"], "%s (%s)" % (where[index], entries[index]["dest"]))
+    if problems:
+        raise InvalidParameter("; ".join(problems))
+    return [normalised[index] for index in range(len(entries))]
+
+
+def check_purge(purge, state):
+    """``purge_routes`` is only valid with ``state=present``; return it."""
+    if purge and state != "present":
+        raise InvalidParameter("purge_routes: only valid with state=present")
+    return purge
 
 
 def plan_route_changes(table_routes, wanted, state, purge):

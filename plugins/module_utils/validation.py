@@ -10,12 +10,13 @@ A *check* is a function that returns the accepted value (often normalised) or ra
 would be accepted. :func:`collect` runs a set of checks and returns every value and every
 problem, so one run reports all problems at once:
 
-- modules: ``module_utils.ec2.validate(module, name=check, ...)`` fails the module with all
-  problems joined, before any API call, and returns the values;
+- modules: :func:`validate` (``validate(module, name=check, ...)``) fails the module with all
+  problems joined, before any API call or change, and returns the values;
 - roles: each rule is exposed as a ``v6vpn.aws.*_error`` filter (``''`` or the message), and a
   role asserts its list of messages is empty in one task (``plugins/filter/``).
 
-Pure Python (no boto3, no Ansible), so unit tests and controller-side filters import it.
+Pure Python (no boto3, no Ansible), so unit tests and controller-side filters import it, and
+modules with and without boto3 alike.
 """
 
 
@@ -38,6 +39,23 @@ def collect(checks):
         except InvalidParameter as e:
             problems.append(str(e))
     return values, problems
+
+
+def validate(module, **checks):
+    """Run every check (see :func:`collect`); fail ``module`` once with every problem joined by
+    ``"; "``, else return the checks' values by name.
+
+    :param module: an Ansible module (only its ``fail_json`` is used)
+    """
+    values, problems = collect(checks)
+    if problems:
+        module.fail_json(msg="; ".join(problems))
+    return values
+
+
+def optional(check, value, *args, **kwargs):
+    """``check(value, *args, **kwargs)`` for a parameter that may be left out: None when it is."""
+    return None if value is None else check(value, *args, **kwargs)
 
 
 def problem(check, *args, **kwargs):

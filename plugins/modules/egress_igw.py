@@ -142,17 +142,18 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
-from ansible_collections.v6vpn.aws.plugins.module_utils.ids import check_resource_id
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import call
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import describe
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import ec2_client
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import ensure_tags
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import get_vpc
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import tags_of
-from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import validate
+from ansible_collections.v6vpn.aws.plugins.module_utils.ids import check_resource_id
 from ansible_collections.v6vpn.aws.plugins.module_utils.routes import route_api_params
 from ansible_collections.v6vpn.aws.plugins.module_utils.routes import route_destination
 from ansible_collections.v6vpn.aws.plugins.module_utils.routes import route_raw_destination
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import optional
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import validate
 
 
 def attachment_of(gateway):
@@ -177,7 +178,7 @@ def find_gateway(module, client, vpc_id, gateway_id, tags, fallback):
     :param fallback: when no gateway of the VPC has all of ``tags``, take the VPC's only
         gateway (to retag it); False when deleting, so tags never pick an untagged gateway.
     """
-    gateways = describe(module, client, "describe_egress_only_internet_gateways", "EgressOnlyInternetGateways",
+    gateways = describe(module, client.describe_egress_only_internet_gateways, "EgressOnlyInternetGateways",
                         "list egress-only internet gateways")
     if gateway_id:
         found = [g for g in gateways if g["EgressOnlyInternetGatewayId"] == gateway_id]
@@ -216,7 +217,7 @@ def create_gateway(module, client, vpc_id, tags):
     params = {"VpcId": vpc_id, "ClientToken": str(uuid.uuid4())}
     if tags:
         params["TagSpecifications"] = [{"ResourceType": "egress-only-internet-gateway", "Tags": ansible_dict_to_boto3_tag_list(tags)}]
-    response = call(module, client, "create_egress_only_internet_gateway",
+    response = call(module, client.create_egress_only_internet_gateway,
                     "create an egress-only internet gateway in %s" % vpc_id, **params)
     return summarize(response["EgressOnlyInternetGateway"])
 
@@ -224,7 +225,7 @@ def create_gateway(module, client, vpc_id, tags):
 def routes_to(module, client, gateway_id, vpc_id):
     """``[(route_table_id, route)]`` of the VPC's routes whose target is the gateway."""
     # Matched in Python: the route.egress-only-internet-gateway-id filter is not relied upon.
-    tables = describe(module, client, "describe_route_tables", "RouteTables",
+    tables = describe(module, client.describe_route_tables, "RouteTables",
                       "list the route tables of %s" % vpc_id, filters={"vpc-id": vpc_id})
     return [(table["RouteTableId"], route)
             for table in tables
@@ -253,10 +254,10 @@ def ensure_absent(module, client, vpc_id, gateway_id, tags, delete_routes):
     removed = [{"route_table_id": table_id, "dest": route_destination(route)} for table_id, route in routes]
     if not module.check_mode:
         for table_id, route in routes:
-            call(module, client, "delete_route",
+            call(module, client.delete_route,
                  "delete the route to %s from %s before deleting %s" % (route_destination(route), table_id, before["id"]),
                  **route_api_params(table_id, route_raw_destination(route)))
-        call(module, client, "delete_egress_only_internet_gateway", "delete egress-only internet gateway %s" % before["id"],
+        call(module, client.delete_egress_only_internet_gateway, "delete egress-only internet gateway %s" % before["id"],
              EgressOnlyInternetGatewayId=before["id"])
     before["routes"] = sorted("%s %s" % (r["route_table_id"], r["dest"]) for r in removed)
     return True, before, removed
@@ -276,23 +277,20 @@ def main():
         required_one_of=[["vpc_id", "egress_only_igw_id"]],
         supports_check_mode=True,
     )
-    state = module.params["state"]
-    vpc_id = module.params["vpc_id"]
-    gateway_id = module.params["egress_only_igw_id"]
-    tags = module.params["tags"]
-
-    validate(
+    params = module.params
+    checked = validate(
         module,
-        lambda: vpc_id is None or check_resource_id(vpc_id, "vpc", "vpc_id"),
-        lambda: gateway_id is None or check_resource_id(gateway_id, "eigw", "egress_only_igw_id"),
+        vpc_id=lambda: optional(check_resource_id, params["vpc_id"], "vpc", "vpc_id"),
+        gateway_id=lambda: optional(check_resource_id, params["egress_only_igw_id"], "eigw", "egress_only_igw_id"),
     )
+    vpc_id, gateway_id, tags = checked["vpc_id"], checked["gateway_id"], params["tags"]
 
     client = ec2_client(module)
-    if state == "present":
-        changed, before, after = ensure_present(module, client, vpc_id, gateway_id, tags, module.params["purge_tags"])
+    if params["state"] == "present":
+        changed, before, after = ensure_present(module, client, vpc_id, gateway_id, tags, params["purge_tags"])
         result = dict(changed=changed, egress_only_igw=after)
     else:
-        changed, before, removed = ensure_absent(module, client, vpc_id, gateway_id, tags, module.params["delete_routes"])
+        changed, before, removed = ensure_absent(module, client, vpc_id, gateway_id, tags, params["delete_routes"])
         after = {}
         result = dict(changed=changed, egress_only_igw={}, removed_routes=removed)
     if module._diff:

@@ -78,10 +78,11 @@ options:
     type: int
     default: 300
 notes:
-  - Validation happens before any change. The module checks the ID prefixes, that counts are not negative,
-    the syntax of O(ipv6_addresses) and that they lie inside the subnet's /64. It also checks that the
-    subnet has an IPv6 block when addresses or prefixes must be added, and that the instance type is not a
-    Xen (non-Nitro) one when prefixes must be added.
+  - Validation happens before any change. The module checks the ID prefixes, that counts are not negative
+    and the syntax of O(ipv6_addresses), reporting every problem with the parameters at once. Then it checks
+    that the addresses lie inside the subnet's /64, that the subnet has an IPv6 block when addresses or
+    prefixes must be added, and that the instance type is not a Xen (non-Nitro) one when prefixes must be
+    added.
   - With O(exact=true), surplus addresses and prefixes are unassigned before new ones are assigned. That keeps
     the interface within its per-instance-type address limit.
   - In check mode, the returned values are the current ones. The diff's C(after) shows the predicted state,
@@ -159,81 +160,38 @@ source_dest_check:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
-from ansible_collections.v6vpn.aws.plugins.module_utils.ids import check_resource_id
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import cidr_within
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import normalize_address
 from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import normalize_cidr
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import call
-from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import describe
+from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import describe_one
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import ec2_client
-from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import subnet_ipv6_association
-from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import validate
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import wait_until
+from ansible_collections.v6vpn.aws.plugins.module_utils.ids import check_resource_id
+from ansible_collections.v6vpn.aws.plugins.module_utils.interface_ipv6 import adds_anything
+from ansible_collections.v6vpn.aws.plugins.module_utils.interface_ipv6 import check_exact
+from ansible_collections.v6vpn.aws.plugins.module_utils.interface_ipv6 import check_ipv6_addresses
+from ansible_collections.v6vpn.aws.plugins.module_utils.interface_ipv6 import check_prefix_delegation
+from ansible_collections.v6vpn.aws.plugins.module_utils.interface_ipv6 import check_subnet_block
+from ansible_collections.v6vpn.aws.plugins.module_utils.interface_ipv6 import interface_after
+from ansible_collections.v6vpn.aws.plugins.module_utils.interface_ipv6 import interface_state
+from ansible_collections.v6vpn.aws.plugins.module_utils.interface_ipv6 import plan_interface
+from ansible_collections.v6vpn.aws.plugins.module_utils.interface_ipv6 import predict
+from ansible_collections.v6vpn.aws.plugins.module_utils.interface_ipv6 import primary_interface_id
+from ansible_collections.v6vpn.aws.plugins.module_utils.subnet_ipv6 import ipv6_association
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import check_integer
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import optional
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import validate
 
-NEW_ADDRESS = "new address assigned by EC2"
-NEW_PREFIX = "new /80 assigned by EC2"
 SETTLED_STATES = ("running", "stopped")
 TRANSITIONAL_STATES = ("pending", "stopping")
 
 
-def check_count(params, name):
-    if params[name] is not None and params[name] < 0:
-        raise InvalidParameter("%s: %d is negative; give 0 or more" % (name, params[name]))
-
-
-def check_something_to_be_exact(params):
-    if params["exact"] and all(params[n] is None for n in ("ipv6_address_count", "ipv6_addresses", "ipv6_prefix_count")):
-        raise InvalidParameter("exact: true needs ipv6_address_count, ipv6_addresses or ipv6_prefix_count to say what to keep")
-
-
-def wanted_addresses(params):
-    """``ipv6_addresses`` normalised and without duplicates, in the order given; None when not given."""
-    if params["ipv6_addresses"] is None:
-        return None
-    addresses = []
-    for value in params["ipv6_addresses"]:
-        address = normalize_address(value, "ipv6_addresses", family=6)
-        if address not in addresses:
-            addresses.append(address)
-    return addresses
-
-
-def plan(current, count, wanted, exact):
-    """What to change so that ``current`` matches ``count`` or the list ``wanted``.
-
-    ``current`` is in keep-first order; with ``exact`` the surplus is taken from its end.
-    Returns ``(how_many_to_add, which_to_add, which_to_remove)``.
-    """
-    if wanted is not None:
-        remove = [item for item in current if item not in wanted] if exact else []
-        return 0, [item for item in wanted if item not in current], remove
-    if count is None:
-        return 0, [], []
-    if len(current) < count:
-        return count - len(current), [], []
-    return 0, [], list(current[count:]) if exact else []
-
-
-def interface_state(eni):
-    """The managed part of an interface, normalised; the primary IPv6 address first."""
-    entries = eni.get("Ipv6Addresses") or []
-    ordered = [e for e in entries if e.get("IsPrimaryIpv6")] + [e for e in entries if not e.get("IsPrimaryIpv6")]
-    return {
-        "ipv6_addresses": [normalize_address(e["Ipv6Address"]) for e in ordered],
-        "ipv6_prefixes": [normalize_cidr(p["Ipv6Prefix"]) for p in eni.get("Ipv6Prefixes") or []],
-        "source_dest_check": bool(eni.get("SourceDestCheck")),
-    }
-
-
 def get_instance(module, client, instance_id):
-    # An instance-id filter answers an unknown id with no reservations, where InstanceIds would raise.
-    reservations = describe(module, client, "describe_instances", "Reservations", "describe instance %s" % instance_id,
-                            filters={"instance-id": instance_id})
-    instances = [i for r in reservations for i in r.get("Instances", [])]
-    if not instances:
-        module.fail_json(msg="instance_id: instance %s does not exist in this region" % instance_id)
-    return instances[0]
+    # A reservation holds only the instances its filter matched.
+    reservation = describe_one(module, client.describe_instances, "Reservations",
+                               "instance_id: instance %s does not exist in this region" % instance_id,
+                               filters={"instance-id": instance_id})
+    return reservation["Instances"][0]
 
 
 def settled_instance(module, client, instance_id):
@@ -251,113 +209,56 @@ def settled_instance(module, client, instance_id):
     return wait_until(module, poll, "instance %s to be running or stopped" % instance_id, module.params["wait_timeout"])
 
 
-def primary_interface_id(module, instance):
-    for eni in instance.get("NetworkInterfaces") or []:
-        attachment = eni.get("Attachment") or {}
-        if attachment.get("DeviceIndex") == 0 and attachment.get("NetworkCardIndex", 0) == 0:
-            return eni["NetworkInterfaceId"]
-    module.fail_json(msg="instance_id: instance %s has no primary network interface (device index 0)" % instance["InstanceId"])
-
-
-def get_interface(module, client, eni_id):
-    enis = describe(module, client, "describe_network_interfaces", "NetworkInterfaces",
-                    "describe network interface %s" % eni_id, filters={"network-interface-id": eni_id})
-    if not enis:
-        module.fail_json(msg="network_interface_id: network interface %s does not exist in this region" % eni_id)
-    return enis[0]
-
-
-def subnet_block(module, client, eni):
-    """The /64 of the interface's subnet, or None when the subnet has no IPv6 block."""
-    subnets = describe(module, client, "describe_subnets", "Subnets", "describe subnet %s" % eni["SubnetId"],
-                       filters={"subnet-id": eni["SubnetId"]})
-    assoc = subnet_ipv6_association(subnets[0]) if subnets else None
-    return normalize_cidr(assoc["Ipv6CidrBlock"]) if assoc else None
-
-
-def check_subnet(module, client, eni, wanted, adding):
-    """Fail before any change when the subnet cannot supply what is asked."""
-    if not adding and not wanted:
-        return
-    block = subnet_block(module, client, eni)
-    if block is None:
-        module.fail_json(msg="subnet %s of network interface %s has no IPv6 CIDR block, so it cannot hand out IPv6 "
-                             "addresses or prefixes; give it a /64 first (v6vpn.aws.subnet_ipv6)"
-                             % (eni["SubnetId"], eni["NetworkInterfaceId"]))
-    outside = [a for a in wanted or [] if not cidr_within("%s/128" % a, block)]
-    if outside:
-        module.fail_json(msg="ipv6_addresses: outside the IPv6 block %s of subnet %s: %s"
-                             % (block, eni["SubnetId"], ", ".join(outside)))
+def check_subnet(module, client, eni, addresses):
+    """Fail before any change when the interface's subnet cannot supply what is asked."""
+    subnet = describe_one(module, client.describe_subnets, "Subnets",
+                          "subnet %s of network interface %s does not exist" % (eni["SubnetId"], eni["NetworkInterfaceId"]),
+                          filters={"subnet-id": eni["SubnetId"]})
+    assoc = ipv6_association(subnet)
+    block = normalize_cidr(assoc["Ipv6CidrBlock"]) if assoc else None
+    validate(module, subnet=lambda: check_subnet_block(block, eni, addresses))
 
 
 def check_nitro(module, client, eni, instance):
-    """Fail before any change when prefixes are asked of an instance type that cannot take them.
-
-    Prefix delegation is for Nitro instance types only; checking first keeps EC2's refusal from
-    coming after the surplus addresses were already unassigned.
-    """
+    """Fail before any change when prefixes are asked of an instance type that cannot take them,
+    so that EC2's refusal does not come after the surplus addresses were already unassigned."""
     instance_id = (eni.get("Attachment") or {}).get("InstanceId")
     if instance is None and instance_id:
         instance = get_instance(module, client, instance_id)
     if instance is None:
         return  # a detached interface: EC2 checks the type when it is attached
-    types = describe(module, client, "describe_instance_types", "InstanceTypes",
-                     "describe instance type %s" % instance["InstanceType"], InstanceTypes=[instance["InstanceType"]])
-    # Bare-metal types report no hypervisor and are Nitro too: only Xen is refused here.
-    if types and types[0].get("Hypervisor") == "xen":
-        module.fail_json(msg="ipv6_prefix_count: instance %s is a %s, which is not built on the Nitro System; "
-                             "IPv6 prefix delegation needs a Nitro instance type (for example t3.micro)"
-                             % (instance["InstanceId"], instance["InstanceType"]))
+    instance_type = describe_one(module, client.describe_instance_types, "InstanceTypes",
+                                 "instance type %s of %s is unknown" % (instance["InstanceType"], instance["InstanceId"]),
+                                 InstanceTypes=[instance["InstanceType"]])
+    validate(module, nitro=lambda: check_prefix_delegation(instance, instance_type))
 
 
-def apply(module, client, eni_id, before, address_plan, prefix_plan):
-    """Make the changes (surplus out first) and return the state they leave, from the API's answers."""
-    params = module.params
-    add_count, add_addresses, remove_addresses = address_plan
-    add_prefixes, remove_prefixes = prefix_plan[0], prefix_plan[2]
-    addresses = [a for a in before["ipv6_addresses"] if a not in remove_addresses]
-    prefixes = [p for p in before["ipv6_prefixes"] if p not in remove_prefixes]
-
-    if remove_addresses or remove_prefixes:
+def apply(module, client, eni_id, plan):
+    """Make the planned changes (surplus out first); return what EC2 assigned, ``(addresses, prefixes)``."""
+    removed = plan["remove_addresses"] + plan["remove_prefixes"]
+    if removed:
         request = {}
-        if remove_addresses:
-            request["Ipv6Addresses"] = remove_addresses
-        if remove_prefixes:
-            request["Ipv6Prefixes"] = remove_prefixes
-        call(module, client, "unassign_ipv6_addresses", "unassign %s from %s" % (", ".join(remove_addresses + remove_prefixes), eni_id),
+        if plan["remove_addresses"]:
+            request["Ipv6Addresses"] = plan["remove_addresses"]
+        if plan["remove_prefixes"]:
+            request["Ipv6Prefixes"] = plan["remove_prefixes"]
+        call(module, client.unassign_ipv6_addresses, "unassign %s from %s" % (", ".join(removed), eni_id),
              NetworkInterfaceId=eni_id, **request)
+    addresses, prefixes = [], []
     # Addresses and prefixes go in separate calls: EC2 refuses a prefix count beside addresses.
-    if add_count or add_addresses:
-        request = {"Ipv6AddressCount": add_count} if add_count else {"Ipv6Addresses": add_addresses}
-        response = call(module, client, "assign_ipv6_addresses", "assign IPv6 addresses to %s" % eni_id,
+    if plan["add_address_count"] or plan["add_addresses"]:
+        request = {"Ipv6AddressCount": plan["add_address_count"]} if plan["add_address_count"] else {"Ipv6Addresses": plan["add_addresses"]}
+        response = call(module, client.assign_ipv6_addresses, "assign IPv6 addresses to %s" % eni_id,
                         NetworkInterfaceId=eni_id, **request)
-        for address in response.get("AssignedIpv6Addresses") or []:
-            address = normalize_address(address)
-            if address not in addresses:
-                addresses.append(address)
-    if add_prefixes:
-        response = call(module, client, "assign_ipv6_addresses", "delegate %d IPv6 /80 prefix(es) to %s" % (add_prefixes, eni_id),
-                        NetworkInterfaceId=eni_id, Ipv6PrefixCount=add_prefixes)
-        for prefix in response.get("AssignedIpv6Prefixes") or []:
-            prefix = normalize_cidr(prefix)
-            if prefix not in prefixes:
-                prefixes.append(prefix)
-    if params["source_dest_check"] is not None and params["source_dest_check"] != before["source_dest_check"]:
-        call(module, client, "modify_network_interface_attribute", "set the source/dest check of %s" % eni_id,
-             NetworkInterfaceId=eni_id, SourceDestCheck={"Value": params["source_dest_check"]})
-    return {"ipv6_addresses": addresses, "ipv6_prefixes": prefixes,
-            "source_dest_check": before["source_dest_check"] if params["source_dest_check"] is None else params["source_dest_check"]}
-
-
-def predict(module, before, address_plan, prefix_plan):
-    params = module.params
-    add_count, add_addresses, remove_addresses = address_plan
-    add_prefixes, remove_prefixes = prefix_plan[0], prefix_plan[2]
-    return {
-        "ipv6_addresses": [a for a in before["ipv6_addresses"] if a not in remove_addresses] + add_addresses + [NEW_ADDRESS] * add_count,
-        "ipv6_prefixes": [p for p in before["ipv6_prefixes"] if p not in remove_prefixes] + [NEW_PREFIX] * add_prefixes,
-        "source_dest_check": before["source_dest_check"] if params["source_dest_check"] is None else params["source_dest_check"],
-    }
+        addresses = [normalize_address(a) for a in response.get("AssignedIpv6Addresses") or []]
+    if plan["add_prefix_count"]:
+        response = call(module, client.assign_ipv6_addresses, "delegate %d IPv6 /80 prefix(es) to %s" % (plan["add_prefix_count"], eni_id),
+                        NetworkInterfaceId=eni_id, Ipv6PrefixCount=plan["add_prefix_count"])
+        prefixes = [normalize_cidr(p) for p in response.get("AssignedIpv6Prefixes") or []]
+    if plan["source_dest_check"] is not None:
+        call(module, client.modify_network_interface_attribute, "set the source/dest check of %s" % eni_id,
+             NetworkInterfaceId=eni_id, SourceDestCheck={"Value": plan["source_dest_check"]})
+    return addresses, prefixes
 
 
 def main():
@@ -378,39 +279,41 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    validate(
+    checked = validate(
         module,
-        lambda: params["instance_id"] is None or check_resource_id(params["instance_id"], "i", "instance_id"),
-        lambda: params["network_interface_id"] is None or check_resource_id(params["network_interface_id"], "eni", "network_interface_id"),
-        lambda: check_count(params, "ipv6_address_count"),
-        lambda: check_count(params, "ipv6_prefix_count"),
-        lambda: check_count(params, "wait_timeout"),
-        lambda: check_something_to_be_exact(params),
-        lambda: wanted_addresses(params),
+        instance_id=lambda: optional(check_resource_id, params["instance_id"], "i", "instance_id"),
+        network_interface_id=lambda: optional(check_resource_id, params["network_interface_id"], "eni", "network_interface_id"),
+        ipv6_address_count=lambda: optional(check_integer, params["ipv6_address_count"], "ipv6_address_count", minimum=0),
+        ipv6_addresses=lambda: optional(check_ipv6_addresses, params["ipv6_addresses"], "ipv6_addresses"),
+        ipv6_prefix_count=lambda: optional(check_integer, params["ipv6_prefix_count"], "ipv6_prefix_count", minimum=0),
+        exact=lambda: check_exact(params["exact"], params["ipv6_address_count"], params["ipv6_addresses"], params["ipv6_prefix_count"]),
+        wait_timeout=lambda: check_integer(params["wait_timeout"], "wait_timeout", minimum=0),
     )
-    wanted = wanted_addresses(params)
 
     client = ec2_client(module)
     instance = None
-    if params["instance_id"]:
-        instance = settled_instance(module, client, params["instance_id"])
-        eni_id = primary_interface_id(module, instance)
+    if checked["instance_id"]:
+        instance = settled_instance(module, client, checked["instance_id"])
+        eni_id = validate(module, eni=lambda: primary_interface_id(instance))["eni"]
     else:
-        eni_id = params["network_interface_id"]
-    eni = get_interface(module, client, eni_id)
+        eni_id = checked["network_interface_id"]
+    eni = describe_one(module, client.describe_network_interfaces, "NetworkInterfaces",
+                       "network_interface_id: network interface %s does not exist in this region" % eni_id,
+                       filters={"network-interface-id": eni_id})
     before = interface_state(eni)
 
-    address_plan = plan(before["ipv6_addresses"], params["ipv6_address_count"], wanted, params["exact"])
-    prefix_plan = plan(before["ipv6_prefixes"], params["ipv6_prefix_count"], None, params["exact"])
-    check_subnet(module, client, eni, wanted, bool(address_plan[0] or address_plan[1] or prefix_plan[0]))
-    if prefix_plan[0]:
+    plan = plan_interface(before, checked["ipv6_address_count"], checked["ipv6_addresses"], checked["ipv6_prefix_count"],
+                          checked["exact"], params["source_dest_check"])
+    if adds_anything(plan) or checked["ipv6_addresses"]:
+        check_subnet(module, client, eni, checked["ipv6_addresses"])
+    if plan["add_prefix_count"]:
         check_nitro(module, client, eni, instance)
 
-    predicted = predict(module, before, address_plan, prefix_plan)
+    predicted = predict(before, plan)
     changed = predicted != before
     after = before
     if changed and not module.check_mode:
-        after = apply(module, client, eni_id, before, address_plan, prefix_plan)
+        after = interface_after(before, plan, *apply(module, client, eni_id, plan))
 
     result = dict(
         after,

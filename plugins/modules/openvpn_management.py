@@ -40,6 +40,7 @@ options:
     default: 10.0
 notes:
   - Supports check mode (reports which clients would be disconnected, disconnects none).
+  - The parameters are checked before the socket is opened, and every problem with them is reported at once.
   - Verified against OpenVPN 2.6.14 (Debian 12 and 13) in the collection's molecule scenario.
   - Needs permission to connect to the socket (root, with C(management-client-user root)).
 """
@@ -122,6 +123,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.v6vpn.aws.plugins.module_utils.names import check_client_names
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import validate
 
 
 class ManagementError(Exception):
@@ -228,6 +230,12 @@ def parse_status(lines):
     return clients, dco, title
 
 
+def check_timeout(value):
+    if value <= 0:
+        raise InvalidParameter("timeout: must be positive, got %s" % value)
+    return value
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -239,19 +247,19 @@ def main():
         supports_check_mode=True,
     )
     path = module.params["socket"]
-    try:
-        names = check_client_names(module.params["kill"], "kill")
-    except InvalidParameter as exc:
-        module.fail_json(msg=str(exc))
-    if module.params["timeout"] <= 0:
-        module.fail_json(msg="timeout: must be positive, got %s" % module.params["timeout"])
+    checked = validate(
+        module,
+        kill=lambda: check_client_names(module.params["kill"], "kill"),
+        timeout=lambda: check_timeout(module.params["timeout"]),
+    )
+    names = checked["kill"]
     if not os.path.exists(path):
         if module.params["missing_ok"]:
             module.exit_json(changed=False, clients=[], killed=[], dco_enabled=None, title="")
         module.fail_json(msg="socket: %s does not exist; is the OpenVPN server running with 'management %s unix'?" % (path, path))
 
     try:
-        session = Management(path, module.params["timeout"])
+        session = Management(path, checked["timeout"])
         try:
             clients, dco, title = parse_status(session.status())
             # With duplicate-cn a name can have several sessions: disconnect them all.

@@ -107,6 +107,7 @@ options:
         required: true
 notes:
   - Runs where the CA private key is, normally the OpenVPN server.
+  - The parameters are checked before anything is read or written, and every problem with them is reported at once.
   - "RV(profiles) contains private keys. Use C(no_log: true) on the task, and write the profiles with
     M(v6vpn.aws.openvpn_pki_profiles)."
   - Supports check mode (reports what would be issued or revoked, writes nothing) and diff mode (client names
@@ -211,6 +212,8 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.v6vpn.aws.plugins.module_utils import pki
 from ansible_collections.v6vpn.aws.plugins.module_utils.names import check_client_names
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import check_integer
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import validate
 
 REVOKED_FILE = "revoked.json"
 
@@ -304,19 +307,23 @@ def profile_text(template, ca_pem, cert_pem, key_pem, tls_crypt):
     return "".join(parts)
 
 
+def check_disjoint(clients, revoked_clients):
+    both = sorted(set(clients) & set(revoked_clients))
+    if both:
+        raise InvalidParameter("clients and revoked_clients both list %s; a client is either valid or revoked" % ", ".join(both))
+
+
 def run(module):
     params = module.params
     directory = params["path"]
-    try:
-        clients = check_client_names(params["clients"], "clients")
-        revoked_names = check_client_names(params["revoked_clients"], "revoked_clients")
-    except InvalidParameter as exc:
-        module.fail_json(msg=str(exc))
-    both = sorted(set(clients) & set(revoked_names))
-    if both:
-        module.fail_json(msg="clients and revoked_clients both list %s; a client is either valid or revoked" % ", ".join(both))
-    if params["valid_days"] < 1:
-        module.fail_json(msg="valid_days: must be at least 1, got %d" % params["valid_days"])
+    checked = validate(
+        module,
+        clients=lambda: check_client_names(params["clients"], "clients"),
+        revoked_clients=lambda: check_client_names(params["revoked_clients"], "revoked_clients"),
+        disjoint=lambda: check_disjoint(params["clients"], params["revoked_clients"]),
+        valid_days=lambda: check_integer(params["valid_days"], "valid_days", minimum=1),
+    )
+    clients, revoked_names = checked["clients"], checked["revoked_clients"]
 
     if params["pki_check"]:
         problems = pki_problems(params)

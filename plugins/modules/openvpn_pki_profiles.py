@@ -36,6 +36,7 @@ options:
     default: []
 notes:
   - Supports check mode and diff mode; the diff lists profile names, never their content.
+  - The parameters are checked before anything is written, and every problem with them is reported at once.
 seealso:
   - module: v6vpn.aws.openvpn_pki_clients
 """
@@ -78,8 +79,30 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.v6vpn.aws.plugins.module_utils import pki
 from ansible_collections.v6vpn.aws.plugins.module_utils.names import check_client_names
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import validate
 
 SUFFIX = ".ovpn"
+
+
+def check_profiles(profiles):
+    """Each profile under a valid client name, as a non-empty string; return them."""
+    check_client_names(sorted(profiles), "profiles")
+    for name, text in sorted(profiles.items()):
+        if not isinstance(text, str) or not text:
+            raise InvalidParameter("profiles: the profile of %r is not a non-empty string" % name)
+    return profiles
+
+
+def check_disjoint(profiles, remove):
+    both = sorted(set(profiles) & set(remove))
+    if both:
+        raise InvalidParameter("profiles and remove both name %s" % ", ".join(both))
+
+
+def check_directory(path):
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise InvalidParameter("path: %s exists and is not a directory" % path)
+    return path
 
 
 def needs_write(path, text):
@@ -107,24 +130,18 @@ def main():
         ),
         supports_check_mode=True,
     )
-    directory = module.params["path"]
-    profiles = module.params["profiles"]
-    try:
-        check_client_names(sorted(profiles), "profiles")
-        check_client_names(module.params["remove"], "remove")
-    except InvalidParameter as exc:
-        module.fail_json(msg=str(exc))
-    for name, text in profiles.items():
-        if not isinstance(text, str) or not text:
-            module.fail_json(msg="profiles: the profile of %r is not a non-empty string" % name)
-    both = sorted(set(profiles) & set(module.params["remove"]))
-    if both:
-        module.fail_json(msg="profiles and remove both name %s" % ", ".join(both))
-    if os.path.exists(directory) and not os.path.isdir(directory):
-        module.fail_json(msg="path: %s exists and is not a directory" % directory)
+    params = module.params
+    checked = validate(
+        module,
+        profiles=lambda: check_profiles(params["profiles"]),
+        remove=lambda: check_client_names(params["remove"], "remove"),
+        disjoint=lambda: check_disjoint(params["profiles"], params["remove"]),
+        path=lambda: check_directory(params["path"]),
+    )
+    directory, profiles = checked["path"], checked["profiles"]
 
     written = [name for name in sorted(profiles) if needs_write(os.path.join(directory, name + SUFFIX), profiles[name])]
-    removed = [name for name in module.params["remove"] if os.path.lexists(os.path.join(directory, name + SUFFIX))]
+    removed = [name for name in checked["remove"] if os.path.lexists(os.path.join(directory, name + SUFFIX))]
     before = present_names(directory)
     result = dict(changed=bool(written or removed or not os.path.isdir(directory)), written=written, removed=removed, path=directory)
     if module._diff:

@@ -17,7 +17,10 @@ description:
     without O(ipv6_cidr) keeps the subnet's /64, and O(assign_ipv6_address_on_creation) or O(enable_dns64)
     left out keeps its current value. CIDRs are compared normalised, so C(2600:1f18:0:100::/64) and
     C(2600:1f18::100:0:0:0:0/64) are the same block.
-  - The subnet itself must exist (create it with M(amazon.aws.ec2_vpc_subnet) without IPv6 options).
+  - The subnet itself must exist. Create it with M(amazon.aws.ec2_vpc_subnet), with its /64 in O(ipv6_cidr) when
+    it is known, so that it never exists without IPv6 (as the C(network) role does); when that module runs
+    again on an existing subnet, hand it the IPv6 block the subnet has, or it disassociates the block.
+    This module then changes the /64 and the settings whenever they differ from what is wanted.
 author:
   - v6vpn.aws contributors (@v6vpn)
 options:
@@ -76,8 +79,9 @@ options:
     type: int
 notes:
   - Validation happens before any change. The module checks the syntax, family and prefix length of
-    O(ipv6_cidr), that it lies inside the VPC, that no other subnet uses it, and the range of
-    O(ipv6_subnet_index). An invalid task changes nothing.
+    O(ipv6_cidr), the range of O(ipv6_subnet_index) and the other parameters, reporting every problem
+    with them at once; then that the block lies inside the VPC and that no other subnet uses it. An
+    invalid task changes nothing.
   - Before it disassociates a block, the module turns C(AssignIpv6AddressOnCreation) off, as
     M(amazon.aws.ec2_vpc_subnet) does. When it replaces the block, it then restores the setting (or sets
     the one given).
@@ -158,64 +162,28 @@ subnet:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import SUBNET_IPV6_PREFIX
-from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
-from ansible_collections.v6vpn.aws.plugins.module_utils.ids import check_resource_id
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import cidr_within
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import normalize_cidr
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import nth_subnet
-from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import parse_network
+from ansible_collections.v6vpn.aws.plugins.module_utils.cidr import check_ipv6_subnet_index
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import call
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import describe
+from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import describe_one
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import ec2_client
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import get_vpc
-from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import subnet_ipv6_association
-from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import validate
-from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import vpc_amazon_ipv6_block
-from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import vpc_ipv6_blocks
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import wait_until
-
-# An Amazon-provided VPC block is a /56: 256 /64s.
-MAX_SUBNET_INDEX = 255
-
-
-def check_index(index):
-    if index is not None and not 0 <= index <= MAX_SUBNET_INDEX:
-        raise InvalidParameter("ipv6_subnet_index: %d is out of range; an Amazon /56 holds 256 /64s (0-%d)" % (index, MAX_SUBNET_INDEX))
-
-
-def check_cidr(value):
-    if value is not None and parse_network(value, "ipv6_cidr", family=6).prefixlen != SUBNET_IPV6_PREFIX:
-        raise InvalidParameter("ipv6_cidr: %s is not a /%d; a subnet's IPv6 block is always a /%d" % (value, SUBNET_IPV6_PREFIX, SUBNET_IPV6_PREFIX))
-
-
-def check_absent_flags(params):
-    if params["state"] != "absent":
-        return
-    for name in ("assign_ipv6_address_on_creation", "enable_dns64"):
-        if params[name]:
-            raise InvalidParameter("%s: state=absent removes the subnet's IPv6 and turns %s off; it cannot be true" % (name, name))
-
-
-def summary(subnet, assoc):
-    return {
-        "id": subnet["SubnetId"],
-        "vpc_id": subnet["VpcId"],
-        "ipv6_cidr_block": normalize_cidr(assoc["Ipv6CidrBlock"]) if assoc else None,
-        "ipv6_association_id": assoc["AssociationId"] if assoc else None,
-        "assign_ipv6_address_on_creation": bool(subnet.get("AssignIpv6AddressOnCreation")),
-        # Older API answers leave EnableDns64 out: it is off then.
-        "enable_dns64": bool(subnet.get("EnableDns64")),
-    }
+from ansible_collections.v6vpn.aws.plugins.module_utils.ids import check_resource_id
+from ansible_collections.v6vpn.aws.plugins.module_utils.subnet_ipv6 import check_block_free
+from ansible_collections.v6vpn.aws.plugins.module_utils.subnet_ipv6 import check_setting
+from ansible_collections.v6vpn.aws.plugins.module_utils.subnet_ipv6 import check_subnet_cidr
+from ansible_collections.v6vpn.aws.plugins.module_utils.subnet_ipv6 import plan_absent
+from ansible_collections.v6vpn.aws.plugins.module_utils.subnet_ipv6 import plan_present
+from ansible_collections.v6vpn.aws.plugins.module_utils.subnet_ipv6 import wanted_block
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import check_integer
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import optional
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import validate
 
 
 def get_subnet(module, client, subnet_id):
-    # A subnet-id filter answers an unknown id with an empty list, where SubnetIds would raise.
-    subnets = describe(module, client, "describe_subnets", "Subnets", "describe subnet %s" % subnet_id,
-                       filters={"subnet-id": subnet_id})
-    if not subnets:
-        module.fail_json(msg="subnet_id: subnet %s does not exist in this region" % subnet_id)
-    return subnets[0]
+    return describe_one(module, client.describe_subnets, "Subnets", "subnet_id: subnet %s does not exist in this region" % subnet_id,
+                        filters={"subnet-id": subnet_id})
 
 
 def wait_association(module, client, subnet_id, association_id, wanted):
@@ -236,120 +204,23 @@ def wait_association(module, client, subnet_id, association_id, wanted):
                module.params["wait_timeout"])
 
 
-def set_attribute(module, client, subnet_id, attribute, value):
-    # ModifySubnetAttribute takes one attribute per call.
-    call(module, client, "modify_subnet_attribute", "set %s of %s to %s" % (attribute, subnet_id, value),
-         SubnetId=subnet_id, **{attribute: {"Value": value}})
-
-
-def wanted_block(module, client, subnet):
-    """The /64 the task names (normalised), or None when it names none; validated against the VPC."""
-    params = module.params
-    if params["ipv6_cidr"] is None and params["ipv6_subnet_index"] is None:
-        return None
-    vpc = get_vpc(module, client, subnet["VpcId"])
-    if params["ipv6_subnet_index"] is not None:
-        block = vpc_amazon_ipv6_block(vpc)
-        if not block:
-            module.fail_json(msg="ipv6_subnet_index: VPC %s has no IPv6 CIDR block to take a /64 from; "
-                                 "give the VPC an Amazon-provided /56 first" % vpc["VpcId"])
-        try:
-            return nth_subnet(block, SUBNET_IPV6_PREFIX, params["ipv6_subnet_index"], "ipv6_subnet_index")
-        except InvalidParameter as e:  # a block smaller than a /56 (IPAM) holds fewer /64s
-            module.fail_json(msg=str(e))
-    cidr = normalize_cidr(params["ipv6_cidr"])
-    blocks = vpc_ipv6_blocks(vpc)
-    if not blocks:
-        module.fail_json(msg="ipv6_cidr: VPC %s has no IPv6 CIDR block, so %s cannot be given to %s"
-                             % (vpc["VpcId"], cidr, subnet["SubnetId"]))
-    if not any(cidr_within(cidr, block) for block in blocks):
-        module.fail_json(msg="ipv6_cidr: %s is outside the IPv6 block(s) of VPC %s (%s)"
-                             % (cidr, vpc["VpcId"], ", ".join(normalize_cidr(b) for b in blocks)))
-    return cidr
-
-
-def check_block_free(module, client, subnet, cidr):
-    """Fail when another subnet of the VPC holds ``cidr``, before the old block is let go."""
-    others = describe(module, client, "describe_subnets", "Subnets", "list the subnets of %s" % subnet["VpcId"],
-                      filters={"vpc-id": subnet["VpcId"]})
-    for other in others:
-        assoc = subnet_ipv6_association(other)
-        if other["SubnetId"] != subnet["SubnetId"] and assoc and normalize_cidr(assoc["Ipv6CidrBlock"]) == cidr:
-            module.fail_json(msg="%s: %s is already used by subnet %s" % (
-                "ipv6_cidr" if module.params["ipv6_cidr"] is not None else "ipv6_subnet_index", cidr, other["SubnetId"]))
-
-
-def ensure_present(module, client, subnet, wanted):
-    params = module.params
-    subnet_id = subnet["SubnetId"]
-    held = subnet_ipv6_association(subnet)
-    before = summary(subnet, held)
-    if wanted is None:
-        if held is None:
-            module.fail_json(msg="subnet %s has no IPv6 CIDR block: give ipv6_cidr or ipv6_subnet_index "
-                                 "to say which /64 it should have" % subnet_id)
-        wanted = before["ipv6_cidr_block"]
-    replace = wanted != before["ipv6_cidr_block"]
-    if replace:
-        check_block_free(module, client, subnet, wanted)
-
-    after = dict(before)
-    for name in ("assign_ipv6_address_on_creation", "enable_dns64"):
-        if params[name] is not None:
-            after[name] = params[name]
-    if replace:
-        after.update(ipv6_cidr_block=wanted, ipv6_association_id=None)
-    if module.check_mode:
-        return before, after
-
-    assign_now = before["assign_ipv6_address_on_creation"]
-    if replace:
-        if held:
-            if assign_now:
-                set_attribute(module, client, subnet_id, "AssignIpv6AddressOnCreation", False)
-                assign_now = False
-            call(module, client, "disassociate_subnet_cidr_block",
-                 "disassociate %s from %s" % (before["ipv6_cidr_block"], subnet_id), AssociationId=held["AssociationId"])
-            wait_association(module, client, subnet_id, held["AssociationId"], "disassociated")
-        # One IPv6 block per subnet: a block still being let go (say by another run) must be gone first.
-        for assoc in subnet.get("Ipv6CidrBlockAssociationSet") or []:
-            if (assoc.get("Ipv6CidrBlockState") or {}).get("State") == "disassociating":
-                wait_association(module, client, subnet_id, assoc["AssociationId"], "disassociated")
-        response = call(module, client, "associate_subnet_cidr_block", "associate %s with %s" % (wanted, subnet_id),
-                        SubnetId=subnet_id, Ipv6CidrBlock=wanted)
-        after["ipv6_association_id"] = response["Ipv6CidrBlockAssociation"]["AssociationId"]
-        wait_association(module, client, subnet_id, after["ipv6_association_id"], "associated")
-    elif (held["Ipv6CidrBlockState"] or {}).get("State") == "associating":
-        # Auto-assign needs the block in place.
-        wait_association(module, client, subnet_id, held["AssociationId"], "associated")
-
-    if after["assign_ipv6_address_on_creation"] != assign_now:
-        set_attribute(module, client, subnet_id, "AssignIpv6AddressOnCreation", after["assign_ipv6_address_on_creation"])
-    if after["enable_dns64"] != before["enable_dns64"]:
-        set_attribute(module, client, subnet_id, "EnableDns64", after["enable_dns64"])
-    return before, after
-
-
-def ensure_absent(module, client, subnet, wanted):
-    subnet_id = subnet["SubnetId"]
-    held = subnet_ipv6_association(subnet)
-    before = summary(subnet, held)
-    if wanted is not None and held is not None and wanted != before["ipv6_cidr_block"]:
-        # The task names a block the subnet does not hold: that block is already absent.
-        return before, before
-    after = dict(before, ipv6_cidr_block=None, ipv6_association_id=None,
-                 assign_ipv6_address_on_creation=False, enable_dns64=False)
-    if module.check_mode:
-        return before, after
-    if before["assign_ipv6_address_on_creation"]:
-        set_attribute(module, client, subnet_id, "AssignIpv6AddressOnCreation", False)
-    if before["enable_dns64"]:
-        set_attribute(module, client, subnet_id, "EnableDns64", False)
-    if held:
-        call(module, client, "disassociate_subnet_cidr_block",
-             "disassociate %s from %s" % (before["ipv6_cidr_block"], subnet_id), AssociationId=held["AssociationId"])
-        wait_association(module, client, subnet_id, held["AssociationId"], "disassociated")
-    return before, after
+def apply(module, client, subnet_id, steps, after):
+    """Make the planned steps in order (see module_utils/subnet_ipv6.py); record the new association in ``after``."""
+    for step in steps:
+        if step[0] == "set":
+            # ModifySubnetAttribute takes one attribute per call.
+            call(module, client.modify_subnet_attribute, "set %s of %s to %s" % (step[1], subnet_id, step[2]),
+                 SubnetId=subnet_id, **{step[1]: {"Value": step[2]}})
+        elif step[0] == "disassociate":
+            call(module, client.disassociate_subnet_cidr_block, "disassociate %s from %s" % (step[2], subnet_id),
+                 AssociationId=step[1])
+        elif step[0] == "await":
+            wait_association(module, client, subnet_id, step[1], step[2])
+        else:
+            response = call(module, client.associate_subnet_cidr_block, "associate %s with %s" % (step[1], subnet_id),
+                            SubnetId=subnet_id, Ipv6CidrBlock=step[1])
+            after["ipv6_association_id"] = response["Ipv6CidrBlockAssociation"]["AssociationId"]
+            wait_association(module, client, subnet_id, after["ipv6_association_id"], "associated")
 
 
 def main():
@@ -368,23 +239,36 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    validate(
+    state = params["state"]
+    checked = validate(
         module,
-        lambda: check_resource_id(params["subnet_id"], "subnet", "subnet_id"),
-        lambda: check_cidr(params["ipv6_cidr"]),
-        lambda: check_index(params["ipv6_subnet_index"]),
-        lambda: check_absent_flags(params),
+        subnet_id=lambda: check_resource_id(params["subnet_id"], "subnet", "subnet_id"),
+        ipv6_cidr=lambda: optional(check_subnet_cidr, params["ipv6_cidr"], "ipv6_cidr"),
+        ipv6_subnet_index=lambda: optional(check_ipv6_subnet_index, params["ipv6_subnet_index"], "ipv6_subnet_index"),
+        assign=lambda: check_setting(params["assign_ipv6_address_on_creation"], "assign_ipv6_address_on_creation", state),
+        dns64=lambda: check_setting(params["enable_dns64"], "enable_dns64", state),
+        wait_timeout=lambda: check_integer(params["wait_timeout"], "wait_timeout", minimum=0),
     )
-    if params["wait_timeout"] < 0:
-        module.fail_json(msg="wait_timeout: %d is negative" % params["wait_timeout"])
 
     client = ec2_client(module)
-    subnet = get_subnet(module, client, params["subnet_id"])
-    wanted = wanted_block(module, client, subnet)
-    if params["state"] == "present":
-        before, after = ensure_present(module, client, subnet, wanted)
+    subnet = get_subnet(module, client, checked["subnet_id"])
+    subnet_id, cidr, index = subnet["SubnetId"], checked["ipv6_cidr"], checked["ipv6_subnet_index"]
+    wanted = None
+    if cidr is not None or index is not None:
+        vpc = get_vpc(module, client, subnet["VpcId"])
+        wanted = validate(module, wanted=lambda: wanted_block(vpc, subnet_id, cidr, index))["wanted"]
+    if state == "present":
+        before, after, steps = validate(module, plan=lambda: plan_present(subnet, wanted, checked["assign"], checked["dns64"]))["plan"]
+        if after["ipv6_cidr_block"] != before["ipv6_cidr_block"]:
+            # Before the old block is let go, and in check mode too.
+            others = describe(module, client.describe_subnets, "Subnets", "list the subnets of %s" % subnet["VpcId"],
+                              filters={"vpc-id": subnet["VpcId"]})
+            validate(module, free=lambda: check_block_free(others, subnet_id, wanted,
+                                                           "ipv6_cidr" if cidr is not None else "ipv6_subnet_index"))
     else:
-        before, after = ensure_absent(module, client, subnet, wanted)
+        before, after, steps = plan_absent(subnet, wanted)
+    if steps and not module.check_mode:
+        apply(module, client, subnet_id, steps, after)
 
     result = {"changed": before != after, "subnet": after}
     if module._diff:

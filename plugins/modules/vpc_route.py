@@ -44,8 +44,9 @@ options:
   routes:
     description:
       - The routes to add, replace or delete.
-      - Every entry is validated before any API call; two entries with the same destination
-        (after normalisation) are an error.
+      - Every entry is validated before any API call, and the problems of all entries (and of the
+        other parameters) are reported at once; two entries with the same destination (after
+        normalisation) are an error.
       - With O(state=present) each entry needs exactly one target. With O(state=absent) the
         target is optional; when given and the route has another target, the route is left
         in place and a warning says so.
@@ -222,15 +223,13 @@ changes:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
-from ansible_collections.v6vpn.aws.plugins.module_utils.ids import check_resource_id
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import call
-from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import describe
+from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import describe_one
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import ec2_client
-from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import get_main_route_table
-from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import validate
+from ansible_collections.v6vpn.aws.plugins.module_utils.ids import check_resource_id
 from ansible_collections.v6vpn.aws.plugins.module_utils.routes import TARGET_OPTIONS
 from ansible_collections.v6vpn.aws.plugins.module_utils.routes import apply_route_changes
+from ansible_collections.v6vpn.aws.plugins.module_utils.routes import check_purge
 from ansible_collections.v6vpn.aws.plugins.module_utils.routes import plan_route_changes
 from ansible_collections.v6vpn.aws.plugins.module_utils.routes import route_api_params
 from ansible_collections.v6vpn.aws.plugins.module_utils.routes import route_destination
@@ -239,17 +238,8 @@ from ansible_collections.v6vpn.aws.plugins.module_utils.routes import route_raw_
 from ansible_collections.v6vpn.aws.plugins.module_utils.routes import sort_routes
 from ansible_collections.v6vpn.aws.plugins.module_utils.routes import summarize_route
 from ansible_collections.v6vpn.aws.plugins.module_utils.routes import validate_route_entries
-
-
-def get_route_table(module, client, route_table_id):
-    # A filter (rather than RouteTableIds) turns a missing table into an empty answer,
-    # so the message below can say so plainly.
-    tables = describe(module, client, "describe_route_tables", "RouteTables",
-                      "describe route table %s" % route_table_id,
-                      filters={"route-table-id": route_table_id})
-    if not tables:
-        module.fail_json(msg="Route table %s does not exist in this region" % route_table_id)
-    return tables[0]
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import optional
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import validate
 
 
 def main():
@@ -268,39 +258,29 @@ def main():
         required_one_of=[["route_table_id", "vpc_id"]],
         supports_check_mode=True,
     )
-    state = module.params["state"]
-    route_table_id = module.params["route_table_id"]
-    vpc_id = module.params["vpc_id"]
-    purge = module.params["purge_routes"]
-
-    def check_purge():
-        if purge and state != "present":
-            raise InvalidParameter("purge_routes: only valid with state=present")
-
-    wanted = []
-
-    def check_routes():
-        wanted.extend(validate_route_entries(module.params["routes"], require_target=(state == "present")))
-
-    validate(
+    params = module.params
+    state = params["state"]
+    checked = validate(
         module,
-        lambda: route_table_id is None or check_resource_id(route_table_id, "rtb", "route_table_id"),
-        lambda: vpc_id is None or check_resource_id(vpc_id, "vpc", "vpc_id"),
-        check_purge,
-        check_routes,
+        route_table_id=lambda: optional(check_resource_id, params["route_table_id"], "rtb", "route_table_id"),
+        vpc_id=lambda: optional(check_resource_id, params["vpc_id"], "vpc", "vpc_id"),
+        purge=lambda: check_purge(params["purge_routes"], state),
+        routes=lambda: validate_route_entries(params["routes"], require_target=(state == "present")),
     )
 
     client = ec2_client(module)
-    if vpc_id:
-        table = get_main_route_table(module, client, vpc_id)
+    if checked["vpc_id"]:
+        table = describe_one(module, client.describe_route_tables, "RouteTables",
+                             "VPC %s has no main route table (does the VPC exist?)" % checked["vpc_id"],
+                             filters={"vpc-id": checked["vpc_id"], "association.main": "true"})
     else:
-        table = get_route_table(module, client, route_table_id)
+        table = describe_one(module, client.describe_route_tables, "RouteTables",
+                             "Route table %s does not exist in this region" % checked["route_table_id"],
+                             filters={"route-table-id": checked["route_table_id"]})
     table_id = table["RouteTableId"]
 
-    try:
-        to_add, to_replace, to_remove, warnings = plan_route_changes(table.get("Routes", []), wanted, state, purge)
-    except InvalidParameter as e:
-        module.fail_json(msg=str(e))
+    to_add, to_replace, to_remove, warnings = validate(
+        module, plan=lambda: plan_route_changes(table.get("Routes", []), checked["routes"], state, checked["purge"]))["plan"]
     for warning in warnings:
         module.warn(warning)
     changed = bool(to_add or to_replace or to_remove)
@@ -308,13 +288,13 @@ def main():
     if not module.check_mode:
         # Replacements and additions before removals, so traffic keeps a path while routes change.
         for entry, route in to_replace:
-            call(module, client, "replace_route", "replace the route to %s in %s" % (entry["dest"], table_id),
+            call(module, client.replace_route, "replace the route to %s in %s" % (entry["dest"], table_id),
                  **route_api_params(table_id, route_raw_destination(route), entry["target_type"], entry["target_id"]))
         for entry in to_add:
-            call(module, client, "create_route", "create a route to %s in %s" % (entry["dest"], table_id),
+            call(module, client.create_route, "create a route to %s in %s" % (entry["dest"], table_id),
                  **route_api_params(table_id, entry["dest"], entry["target_type"], entry["target_id"]))
         for route in to_remove:
-            call(module, client, "delete_route", "delete the route to %s from %s" % (route_destination(route), table_id),
+            call(module, client.delete_route, "delete the route to %s from %s" % (route_destination(route), table_id),
                  **route_api_params(table_id, route_raw_destination(route)))
 
     # The after-state follows from the calls made: no second describe.

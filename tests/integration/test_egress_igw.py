@@ -163,6 +163,9 @@ def test_bad_inputs_fail_clearly_and_create_nothing(ec2, vpc, run_tasks):
         ({"vpc_id": vpc, "state": "gone"}, "value of state must be one of: present, absent, got: gone"),
         ({"vpc_id": vpc, "tags": ["Name"]}, "argument 'tags' is of type"),
         ({"vpc_id": vpc, "delete_routes": "maybe"}, "argument 'delete_routes' is of type"),
+        ({"vpc_id": "vpc-xyz", "egress_only_igw_id": "igw-0123456789abcdef0"},
+         "vpc_id: 'vpc-xyz' is not a valid resource id (expected vpc-... with 8 or 17 hex digits); "
+         "egress_only_igw_id: 'igw-0123456789abcdef0' is a igw- id, expected eigw-..."),
     ]
     run = run_tasks([{MODULE: args} for args, _msg in cases])
     for (args, msg), result in zip(cases, run.results):

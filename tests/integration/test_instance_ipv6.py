@@ -187,8 +187,13 @@ def test_bad_inputs_fail_clearly_and_change_nothing(ec2, net, run_tasks):
     outside = str(ipaddress.ip_network(net["slash64"]).network_address + (1 << 64))
 
     cases = [
-        ({"instance_id": instance, "ipv6_address_count": -1}, "ipv6_address_count: -1 is negative"),
-        ({"instance_id": instance, "ipv6_prefix_count": -2}, "ipv6_prefix_count: -2 is negative"),
+        ({"instance_id": instance, "ipv6_address_count": -1}, "ipv6_address_count: -1 is not a whole number of at least 0"),
+        ({"instance_id": instance, "ipv6_prefix_count": -2}, "ipv6_prefix_count: -2 is not a whole number of at least 0"),
+        # every problem with the parameters at once, before any call
+        ({"instance_id": "i-xyz", "ipv6_addresses": ["10.0.0.5"], "ipv6_prefix_count": -2, "wait_timeout": -3},
+         "instance_id: 'i-xyz' is not a valid resource id (expected i-... with 8 or 17 hex digits); "
+         "ipv6_addresses: '10.0.0.5' is an IPv4 address, expected IPv6; "
+         "ipv6_prefix_count: -2 is not a whole number of at least 0; wait_timeout: -3 is not a whole number of at least 0"),
         ({"instance_id": instance, "network_interface_id": eni, "ipv6_address_count": 1},
          "parameters are mutually exclusive: instance_id|network_interface_id"),
         ({"ipv6_address_count": 1}, "one of the following is required: instance_id, network_interface_id"),

@@ -139,6 +139,7 @@ def test_bad_input_fails_and_kills_nothing(run_tasks, fake, tmp_path):
         task(fake.path, ["mallory"], timeout=0),
         task(fake.path, ["mallory"], timeout="soon"),
         task(str(not_a_socket), ["mallory"]),
+        task(fake.path, ["mallory", "mallory"], timeout=-1),
     ])
     assert all(r.get("failed") for r in run.results), run
     messages = [r["msg"] for r in run.results]
@@ -148,5 +149,6 @@ def test_bad_input_fails_and_kills_nothing(run_tasks, fake, tmp_path):
     assert messages[3] == "timeout: must be positive, got 0.0"
     assert "timeout" in messages[4] and "float" in messages[4]
     assert messages[5].startswith("Failed to talk to the OpenVPN management socket %s:" % not_a_socket)
+    assert messages[6] == "kill: 'mallory' is listed twice; timeout: must be positive, got -1.0"
     assert [n for n, dummy in fake.clients] == ["alice", "mallory"]
     assert not [c for c in fake.commands if "kill" in c]

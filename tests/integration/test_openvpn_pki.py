@@ -219,6 +219,8 @@ def test_bad_input_fails_and_changes_nothing(run_tasks, pki, tmp_path):
         clients_task(pki, ["alice", "bob"], ownca_privatekey_path="%s/ca.key" % other),
         clients_task(pki, ["alice", "bob"], ownca_path="%s/missing.crt" % pki),
         clients_task(pki, ["alice", "bob"], tls_crypt_key_path="%s/missing.key" % pki, profile_template="client\n"),
+        # every problem with the parameters at once
+        clients_task(pki, ["bob smith", "bob"], ["bob", "-x"], valid_days=0),
     ])
     bad = run.results[3:]
     assert all(r.get("failed") for r in bad), run
@@ -228,11 +230,18 @@ def test_bad_input_fails_and_changes_nothing(run_tasks, pki, tmp_path):
     assert messages[1].startswith("clients: '../../etc/passwd' is not a valid client name")
     assert messages[2] == "clients: 'alice' is listed twice"
     assert messages[3] == "clients and revoked_clients both list bob; a client is either valid or revoked"
-    assert messages[4] == "valid_days: must be at least 1, got 0"
+    assert messages[4] == "valid_days: 0 is not a whole number of at least 1"
     assert "value of key_type must be one of: secp256r1, ed25519, got: rsa" in messages[5]
     assert messages[6] == "ownca_privatekey_path: %s/ca.key is not the private key of the CA certificate %s/ca.crt" % (other, pki)
     assert messages[7].startswith("ownca_path: cannot read the CA certificate %s/missing.crt" % pki)
     assert messages[8].startswith("tls_crypt_key_path: cannot read %s/missing.key" % pki)
+    name_rule = "(1-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit)"
+    assert messages[9] == "; ".join([
+        "clients: 'bob smith' is not a valid client name %s" % name_rule,
+        "revoked_clients: '-x' is not a valid client name %s" % name_rule,
+        "clients and revoked_clients both list bob; a client is either valid or revoked",
+        "valid_days: 0 is not a whole number of at least 1",
+    ])
     assert listing(pki) == before
 
 
@@ -291,6 +300,7 @@ def test_profiles_bad_input_fails_and_changes_nothing(run_tasks, tmp_path):
         profiles_task(path, {"alice": "client\n"}, ["alice"]),
         profiles_task(path, {"alice": ""}),
         profiles_task(str(blocker), {"alice": "client\n"}),
+        profiles_task(str(blocker), {"bad name": "client\n"}, ["../x"]),
     ])
     assert all(r.get("failed") for r in run.results), run
     messages = [r["msg"] for r in run.results]
@@ -299,6 +309,10 @@ def test_profiles_bad_input_fails_and_changes_nothing(run_tasks, tmp_path):
     assert messages[2] == "profiles and remove both name alice"
     assert messages[3] == "profiles: the profile of 'alice' is not a non-empty string"
     assert messages[4] == "path: %s exists and is not a directory" % blocker
+    # every problem at once
+    assert messages[5].startswith("profiles: 'bad name' is not a valid client name")
+    assert "; remove: '../x' is not a valid client name" in messages[5]
+    assert messages[5].endswith("; path: %s exists and is not a directory" % blocker)
     assert not os.path.exists(path)
     assert blocker.read_text() == "x"
 

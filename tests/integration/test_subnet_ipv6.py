@@ -212,7 +212,16 @@ def test_bad_inputs_fail_clearly_and_change_nothing(ec2, net, run_tasks):
         # replacing subnet's /64 by one another subnet holds must fail before the old one is let go
         ({"subnet_id": subnet, "ipv6_subnet_index": 1}, "ipv6_subnet_index: %s is already used by subnet %s" % (nth64(net["block"], 1), other)),
         ({"subnet_id": subnet, "state": "absent", "enable_dns64": True}, "enable_dns64: state=absent"),
-        ({"subnet_id": subnet, "wait_timeout": -5}, "wait_timeout: -5 is negative"),
+        ({"subnet_id": subnet, "wait_timeout": -5}, "wait_timeout: -5 is not a whole number of at least 0"),
+        # every problem with the parameters at once, before any call
+        ({"subnet_id": "subnet-xyz", "ipv6_cidr": "2600:1f18::/60", "state": "absent", "assign_ipv6_address_on_creation": True,
+          "enable_dns64": True, "wait_timeout": -1},
+         "subnet_id: 'subnet-xyz' is not a valid resource id (expected subnet-... with 8 or 17 hex digits); "
+         "ipv6_cidr: 2600:1f18::/60 is not a /64; a subnet's IPv6 block is always a /64; "
+         "assign_ipv6_address_on_creation: state=absent removes the subnet's IPv6 and turns assign_ipv6_address_on_creation off; "
+         "it cannot be true; "
+         "enable_dns64: state=absent removes the subnet's IPv6 and turns enable_dns64 off; it cannot be true; "
+         "wait_timeout: -1 is not a whole number of at least 0"),
     ]
     run = run_tasks([{MODULE: case[0]} for case in cases])
     for (args, message), result in zip(cases, run.results):

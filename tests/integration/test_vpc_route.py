@@ -211,6 +211,14 @@ def test_bad_inputs_fail_clearly_and_change_nothing(ec2, emulator, net, run_task
         ({"vpc_id": net["vpc"], "state": "absent", "purge_routes": True, "routes": [good]},
          "purge_routes: only valid with state=present"),
         ({"vpc_id": "vpc-12", "routes": [good]}, "vpc_id: 'vpc-12' is not a valid resource id"),
+        # every problem at once, every bad entry included, before any call
+        ({"vpc_id": "vpc-12", "state": "absent", "purge_routes": True,
+          "routes": [{"dest": "10.1.2.3/16"}, good, {"dest": "0::0/0", "gateway_id": net["eigw"]}, {"dest": "0::0/0"}]},
+         "vpc_id: 'vpc-12' is not a valid resource id (expected vpc-... with 8 or 17 hex digits); "
+         "purge_routes: only valid with state=present; "
+         "routes[0].dest: '10.1.2.3/16' is not a valid CIDR block: 10.1.2.3/16 has host bits set; "
+         "routes[2].gateway_id: '%s' is a eigw- id, expected igw-... or vgw-...; "
+         "routes[3]: dest 0::0/0 is the same destination as routes[1] (::/0)" % net["eigw"]),
     ]
     before = routes_of(ec2, net["main"])
     run, calls = calls_during(emulator, lambda: run_tasks([{MODULE: args} for args, _msg in cases]))

@@ -1,9 +1,9 @@
 """docs/iam-policy.json (and its copy in README.md) holds exactly the EC2 actions the code calls.
 
 The actions come from scripts/iam-policy.py: a scan of our modules (and the module_utils they
-import) for EC2 operations, plus the actions of the amazon.aws modules the roles and playbooks
-use (a map checked against amazon.aws's code). The scanner's own tests below make sure it can
-find calls, and that the checks fail when they should.
+import) for the EC2 operations they name as client methods, plus the actions of the amazon.aws
+modules the roles and playbooks use (a map checked against amazon.aws's code). The scanner's own
+tests below make sure it can find calls, and that the checks fail when they should.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def write(path, text):
 
 
 def test_scanner_finds_every_way_a_module_calls_ec2(tmp_path):
-    """Direct boto3 calls, action names handed to helpers, waiters, and helpers of module_utils."""
+    """Direct boto3 calls, client methods handed to helpers, waiters, and helpers of module_utils."""
     utils = write(tmp_path / "plugins" / "module_utils" / "helpers.py", """
         def find_gateway(client):
             return client.describe_internet_gateways()
@@ -105,8 +105,8 @@ def test_scanner_finds_every_way_a_module_calls_ec2(tmp_path):
         from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import ensure_tags
 
         def run(module, client):
-            call(module, client, "create_route", "add a route", RouteTableId="rtb-1")
-            describe(module, client, "describe_subnets", "Subnets", "find subnets")
+            call(module, client.create_route, "add a route", RouteTableId="rtb-1")
+            describe(module, client.describe_subnets, "Subnets", "find subnets")
             client.get_waiter("instance_running").wait(InstanceIds=["i-1"])
             client.assign_ipv6_addresses(NetworkInterfaceId="eni-1", Ipv6AddressCount=1)
             ensure_tags(module, client, "rtb-1", {}, {"a": "b"}, True)
@@ -117,8 +117,24 @@ def test_scanner_finds_every_way_a_module_calls_ec2(tmp_path):
     # ensure_tags comes from the real module_utils/ec2.py: CreateTags and DeleteTags.
     assert found == {"CreateRoute", "DescribeSubnets", "DescribeInstances", "AssignIpv6Addresses",
                      "CreateTags", "DeleteTags"}
+    assert scanner.spelt == set()
     # A helper is followed only when used: unused() of helpers.py adds nothing here.
     assert scanner.closure(utils, scanner._parsed(utils)[1]["find_gateway"]) == {"DescribeInternetGateways"}
+
+
+def test_an_operation_our_code_spells_as_a_string_is_an_error_not_a_guess(tmp_path, monkeypatch):
+    module = write(tmp_path / "plugins" / "modules" / "thing.py", """
+        def run(module, client):
+            return getattr(client, "delete_vpc")(VpcId="vpc-1")
+        """)
+    scanner = iam.Scanner()
+    assert scanner.closure(module) == set()
+    assert scanner.spelt == {(module, 3, "delete_vpc")}
+    monkeypatch.setattr(iam, "AMAZON_AWS_ACTIONS", {})
+    needed, problems = iam.required_actions(root=tmp_path)
+    assert "DeleteVpc" not in needed
+    assert problems == ["%s:3 spells the EC2 operation 'delete_vpc' as a string; name it as the client method "
+                        "(client.delete_vpc), called or handed to module_utils.ec2.call()/describe()" % module]
 
 
 def test_every_module_of_ours_calls_ec2_through_the_scanned_ways():

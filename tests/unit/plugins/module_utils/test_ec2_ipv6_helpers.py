@@ -1,20 +1,13 @@
-"""Unit tests of subnet_ipv6_association and wait_until in module_utils/ec2.py."""
+"""Unit tests of module_utils/ec2.py: calls named by the client method, describing exactly one
+resource, and wait_until. A real botocore EC2 client, wrapped for retries as AnsibleAWSModule
+wraps it, answers through botocore's Stubber (no network)."""
 
+import botocore.session
 import pytest
+from botocore.stub import Stubber
 
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.v6vpn.aws.plugins.module_utils import ec2
-
-
-def _assoc(state, cidr="2600:1f18::/64", assoc_id="a"):
-    return {"AssociationId": assoc_id, "Ipv6CidrBlock": cidr, "Ipv6CidrBlockState": {"State": state}}
-
-
-def test_subnet_ipv6_association_skips_lingering_and_failed_associations():
-    subnet = {"Ipv6CidrBlockAssociationSet": [_assoc("disassociated", assoc_id="old"), _assoc("failed", assoc_id="bad"),
-                                              _assoc("associating", assoc_id="new")]}
-    assert ec2.subnet_ipv6_association(subnet)["AssociationId"] == "new"
-    assert ec2.subnet_ipv6_association({"Ipv6CidrBlockAssociationSet": [_assoc("disassociating")]}) is None
-    assert ec2.subnet_ipv6_association({}) is None
 
 
 class _Failed(Exception):
@@ -24,6 +17,61 @@ class _Failed(Exception):
 class _Module:
     def fail_json(self, msg):
         raise _Failed(msg)
+
+    def fail_json_aws(self, exception, msg):
+        raise _Failed("%s: %s" % (msg, exception))
+
+
+@pytest.fixture
+def stubbed():
+    """(retrying client, stubber of the botocore client inside it)"""
+    client = botocore.session.get_session().create_client(
+        "ec2", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    with Stubber(client) as stubber:
+        yield RetryingBotoClientWrapper(client, ec2.RETRY), stubber
+        stubber.assert_no_pending_responses()
+
+
+def test_the_operation_is_read_from_the_method_through_the_retry_wrapper(stubbed):
+    client, _stubber = stubbed
+    inner, name = ec2.operation_of(client.describe_vpcs)
+    assert name == "describe_vpcs" and inner is client.client
+    assert ec2.operation_of(client.client.create_route) == (client.client, "create_route")
+
+
+def test_call_passes_the_parameters_and_reports_failures(stubbed):
+    client, stubber = stubbed
+    params = {"RouteTableId": "rtb-1", "DestinationIpv6CidrBlock": "::/0", "EgressOnlyInternetGatewayId": "eigw-1"}
+    stubber.add_response("create_route", {"Return": True}, params)
+    assert ec2.call(_Module(), client.create_route, "create a route", **params) == {"Return": True}
+    stubber.add_client_error("delete_route", "InvalidRoute.NotFound", "no route")
+    with pytest.raises(_Failed, match="^Failed to delete the route to ::/0: .*InvalidRoute.NotFound"):
+        ec2.call(_Module(), client.delete_route, "delete the route to ::/0", RouteTableId="rtb-1", DestinationIpv6CidrBlock="::/0")
+
+
+def test_describe_pages_through_the_answers_with_filters(stubbed):
+    client, stubber = stubbed
+    filters = [{"Name": "vpc-id", "Values": ["vpc-1"]}]
+    stubber.add_response("describe_subnets", {"Subnets": [{"SubnetId": "subnet-1"}], "NextToken": "more"}, {"Filters": filters})
+    stubber.add_response("describe_subnets", {"Subnets": [{"SubnetId": "subnet-2"}]}, {"Filters": filters, "NextToken": "more"})
+    found = ec2.describe(_Module(), client.describe_subnets, "Subnets", "list subnets", filters={"vpc-id": "vpc-1"})
+    assert [s["SubnetId"] for s in found] == ["subnet-1", "subnet-2"]
+
+
+def test_describe_one_returns_the_match_or_fails_with_the_callers_message(stubbed):
+    client, stubber = stubbed
+    expected = {"Filters": [{"Name": "vpc-id", "Values": ["vpc-1"]}]}
+    stubber.add_response("describe_vpcs", {"Vpcs": [{"VpcId": "vpc-1"}]}, expected)
+    assert ec2.get_vpc(_Module(), client, "vpc-1") == {"VpcId": "vpc-1"}
+    stubber.add_response("describe_vpcs", {"Vpcs": []}, expected)
+    with pytest.raises(_Failed, match="^VPC vpc-1 does not exist in this region$"):
+        ec2.get_vpc(_Module(), client, "vpc-1")
+    stubber.add_response("describe_vpcs", {"Vpcs": [{"VpcId": "vpc-1"}, {"VpcId": "vpc-2"}]}, expected)
+    with pytest.raises(_Failed, match=r"^Expected one answer to describe vpcs \(vpc-id=vpc-1\), got 2$"):
+        ec2.get_vpc(_Module(), client, "vpc-1")
+    stubber.add_client_error("describe_instance_types", "InvalidInstanceType", "no such type")
+    with pytest.raises(_Failed, match=r"^Failed to describe instance types \(InstanceTypes=\['x1.nano'\]\): .*InvalidInstanceType"):
+        ec2.describe_one(_Module(), client.describe_instance_types, "InstanceTypes", "unknown", InstanceTypes=["x1.nano"])
 
 
 def test_wait_until_returns_the_first_truthy_answer(monkeypatch):
