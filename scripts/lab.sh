@@ -19,6 +19,9 @@
 #   6. proof          from the client: its tunnel IPv6, ping6 and HTTP GET to the target, and the
 #                     source address the target saw
 #
+# Bash drives Docker; the reports (site.yml's run and summary, what the emulator holds, the proof)
+# are lab/report.py's, fed by ansible-playbook's JSON output (the ansible.posix.json callback).
+#
 # Several labs can run side by side (the lab test does): LAB_ID names containers and networks,
 # LAB_NET (1-255) picks their subnets, LAB_STATE is where state and logs go.
 # Traffic flows only between the lab's own containers (and from the stand-in to the Debian mirror
@@ -81,16 +84,17 @@ export ANSIBLE_CONFIG="$ROOT/ansible.cfg"
 export ANSIBLE_COLLECTIONS_PATH="$ROOT/.cache/self:$ROOT/.cache/collections"
 export ANSIBLE_ROLES_PATH="$ROOT/roles"
 export ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0
-# Each task's duration in the phase logs, and the slowest tasks at the end of each run.
-export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
 export PY_COLORS=0
 
 # --- phase runner ---------------------------------------------------------------------------
 # Each phase runs in a subshell with errexit (so a failing command stops it), output to its log;
-# a phase tells the progress line its outcome through note().
+# a phase tells the progress line its outcome through note(). When it fails, the lab shows what
+# the phase wrote to $LAB_STATE/.problem (e.g. the failing task of a playbook), or else the end
+# of its log.
 PHASE_NO=0
 PHASE_TOTAL=0
 note() { echo "$*" > "$LAB_STATE/.note"; }
+lab_report() { "$VENV/bin/python" -m lab.report "$@"; }
 phase() {
     local name="$1" what="$2" fn="$3" log rc t0
     PHASE_NO=$((PHASE_NO + 1))
@@ -98,6 +102,7 @@ phase() {
     PHASE_LOG="$log"
     printf 'lab [%d/%d] %-14s %s ... ' "$PHASE_NO" "$PHASE_TOTAL" "$name" "$what"
     : > "$LAB_STATE/.note"
+    : > "$LAB_STATE/.problem"
     t0=$SECONDS
     set +e
     ( set -euo pipefail; "$fn" ) >"$log" 2>&1
@@ -108,9 +113,13 @@ phase() {
         return 0
     fi
     echo "FAILED after $((SECONDS - t0))s"
-    echo "---- last lines of $(rel "$log")" >&2
-    tail -n 30 "$log" >&2
-    echo "----" >&2
+    if [ -s "$LAB_STATE/.problem" ]; then
+        cat "$LAB_STATE/.problem" >&2
+    else
+        echo "---- last lines of $(rel "$log")" >&2
+        tail -n 30 "$log" >&2
+        echo "----" >&2
+    fi
     echo "lab: phase $PHASE_NO ($name) failed; its full log: $(rel "$log")" >&2
     [ "$name" = down ] || echo "lab: fix and run 'make lab' again, or clean up with 'make lab-down'" >&2
     exit 1
@@ -273,17 +282,22 @@ ansible_lab() {
         -e "ec2_private_key_file=$LAB_STATE/lab-key.pem" "$@"
 }
 
-recap_changed() {
-    # Sum of changed= over the PLAY RECAP lines of a log.
-    awk '/PLAY RECAP/ {r=1; next} r && /changed=/ {for (i = 1; i <= NF; i++) if ($i ~ /^changed=/) {split($i, a, "="); s += a[2]}} END {print s + 0}' "$1"
+# A phase's playbook, with the JSON callback: its result goes beside the phase log (N-name.json,
+# mode 0600), an account of it (a line per task and host) into the log; a failed run names its
+# failing task, host and message.
+playbook_json() { echo "${PHASE_LOG%.log}.json"; }
+run_playbook() {
+    local json rc=0
+    json="$(playbook_json)"
+    (umask 077; ANSIBLE_STDOUT_CALLBACK=ansible.posix.json ansible_lab "$1" > "$json") || rc=$?
+    lab_report playbook "$json" --returncode "$rc" --timeout "$SITE_TIMEOUT" --problem "$LAB_STATE/.problem"
 }
 
 site() {
     emulator_alive || { echo "the emulator is not running (phase 2)"; return 1; }
-    ansible_lab playbooks/site.yml
+    run_playbook playbooks/site.yml
     local changed
-    changed="$(recap_changed "$PHASE_LOG")"
-    echo "$changed" > "$LAB_STATE/site-changed"
+    changed="$(lab_report changed "$(playbook_json)")"
     if [ "$changed" = 0 ]; then
         note "converged, nothing changed"
     else
@@ -319,71 +333,22 @@ client() {
 }
 
 # --- phase 6: proof -------------------------------------------------------------------------
+# What the client and the target print, handed to lab/report.py, which checks it (real packets
+# through tun0: ping6 replies counted, the source the target saw) and writes proof.json.
 proof() {
-    local tun6 tun4 route ping_out received body seen
-    PROFILE="$(rel "$LAB_STATE/clients/$CLIENT_NAME.ovpn")"
-    export CLIENT TARGET_V6 SERVER_V6 SERVER_V4 PROFILE
-    SITE_CHANGED="$(cat "$LAB_STATE/site-changed")"; export SITE_CHANGED
-    tun6="$(docker exec "$CLIENT" ip -6 -o addr show dev tun0 scope global | awk '{print $4; exit}')"
-    tun4="$(docker exec "$CLIENT" ip -4 -o addr show dev tun0 | awk '{print $4; exit}')"
-    route="$(docker exec "$CLIENT" ip -6 route get "$TARGET_V6")"
-    echo "client route to target: $route"
-    grep -q ' dev tun0' <<<"$route" || { echo "the route to $TARGET_V6 does not use tun0"; return 1; }
-    ping_out="$(docker exec "$CLIENT" ping -6 -n -c 3 -i 0.3 -W 2 "$TARGET_V6")" || { echo "$ping_out"; return 1; }
-    echo "$ping_out"
-    received="$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$ping_out")"
-    body="$(docker exec "$CLIENT" curl -6 -fsS --max-time 10 "http://[$TARGET_V6]/")"
-    echo "HTTP body: $body"
-    seen="$(sed -n 's/.*you came from \([0-9a-fA-F:.]*\).*/\1/p' <<<"$body")"
-    [ -n "$seen" ] || { echo "the target's answer names no source address"; return 1; }
-    # Cross-check with the target's own log: it logged the same source.
-    docker logs "$TARGET" 2>&1 | grep -q "^$seen " || { echo "the target did not log a request from $seen"; return 1; }
-    TUN4="$tun4" TUN6="$tun6" ROUTE="$route" RECEIVED="${received:-0}" BODY="$body" SEEN="$seen" \
-        "$VENV/bin/python" - "$LAB_STATE/proof.json" <<'PY'
-import json, os, sys
-e = os.environ
-with open(sys.argv[1], "w") as out:
-    json.dump({
-        "client": e["CLIENT"], "profile": e["PROFILE"], "target": e["TARGET_V6"],
-        "tunnel_ipv4": e["TUN4"], "tunnel_ipv6": e["TUN6"], "route": e["ROUTE"].strip(),
-        "ping_sent": 3, "ping_received": int(e["RECEIVED"] or 0),
-        "http_body": e["BODY"].strip(), "source_seen": e["SEEN"],
-        "server_upstream_ipv6": e["SERVER_V6"], "server_public_ipv4": e["SERVER_V4"],
-        "site_changed": int(e["SITE_CHANGED"]),
-    }, out, indent=2)
-PY
+    local ping
+    ping="$(docker exec "$CLIENT" ping -6 -n -c 3 -i 0.3 -W 2 "$TARGET_V6" 2>&1)" || true
+    echo "$ping"
+    lab_report proof --out "$LAB_STATE/proof.json" --problem "$LAB_STATE/.problem" \
+        --site "$SITE_JSON" --client "$CLIENT" --profile "$(rel "$LAB_STATE/clients/$CLIENT_NAME.ovpn")" \
+        --target "$TARGET_V6" --server-v6 "$SERVER_V6" --server-v4 "$SERVER_V4" \
+        --tun4 "$(docker exec "$CLIENT" ip -4 -o addr show dev tun0)" \
+        --tun6 "$(docker exec "$CLIENT" ip -6 -o addr show dev tun0 scope global)" \
+        --route "$(docker exec "$CLIENT" ip -6 route get "$TARGET_V6")" \
+        --ping "$ping" \
+        --body "$(docker exec "$CLIENT" curl -6 -fsS --max-time 10 "http://[$TARGET_V6]/")" \
+        --target-log "$(docker logs --tail 200 "$TARGET" 2>&1)"
     note "IPv6 through the tunnel works"
-}
-
-print_proof() {
-    "$VENV/bin/python" - "$LAB_STATE/proof.json" <<'PY'
-import json, re, sys
-p = json.load(open(sys.argv[1]))
-dev = re.search(r" dev (\S+)", p["route"])
-src = re.search(r" src (\S+)", p["route"])
-how = ("the server's upstream address: NAT66 masquerade" if p["source_seen"] == p["server_upstream_ipv6"]
-       else "the client's own tunnel address: routed, no NAT")
-print("")
-print("Proof, from the client container %s (IPv4-only network, profile %s):" % (p["client"], p["profile"]))
-print("  tunnel addresses   %s and %s on tun0" % (p["tunnel_ipv4"], p["tunnel_ipv6"]))
-print("  route to target    dev %s, source %s" % (dev and dev.group(1), src and src.group(1)))
-print("  ping6 target       %d/%d replies from %s" % (p["ping_received"], p["ping_sent"], p["target"]))
-print("  HTTP GET           http://[%s]/ -> %s" % (p["target"], p["http_body"]))
-print("  target saw source  %s (%s)" % (p["source_seen"], how))
-PY
-}
-
-print_summary() {
-    # The msg lines of site.yml's last play (its summary), as it printed them.
-    local log="$1"
-    echo ""
-    echo "site.yml summary (its AWS side ran against the emulator at $(emulator_url)):"
-    awk '/^PLAY \[/ {n = 0} /^        "/ {sub(/^ +"/, ""); sub(/",?$/, ""); gsub(/\\"/, "\""); lines[++n] = $0}
-         /^PLAY RECAP/ {for (i = 1; i <= n; i++) print "  " lines[i]; exit}' "$log"
-    echo "  (in the lab, clients connect to the stand-in container at $SERVER_V4 instead: lab/inventory.yml)"
-    echo ""
-    echo "What the emulator holds for deployment $VPN_NAME:"
-    "$VENV/bin/python" lab/resources.py --endpoint "$(emulator_url)" --deployment "$VPN_NAME" | sed 's/^/  /'
 }
 
 cmd_up() {
@@ -394,12 +359,14 @@ cmd_up() {
     phase prerequisites "venv, collections, Docker engine, images" prerequisites
     phase emulator "EC2 API emulator on loopback" start_emulator
     phase containers "networks, stand-in instance, IPv6-only target" containers
-    local site_log="$LOGS/$((PHASE_NO + 1))-site.yml.log"
+    SITE_JSON="$LOGS/$((PHASE_NO + 1))-site.yml.json"
     phase site.yml "playbooks/site.yml: network + ec2 (emulator), openvpn (stand-in)" site
     phase client "VPN client with the fetched profile" client
     phase proof "IPv6 from an IPv4-only client" proof
-    print_summary "$site_log"
-    print_proof
+    echo ""
+    lab_report summary "$SITE_JSON" --endpoint "$(emulator_url)" --deployment "$VPN_NAME" --stand-in "$SERVER_V4"
+    echo ""
+    lab_report show-proof "$LAB_STATE/proof.json"
     echo ""
     echo "Client profiles: $(rel "$LAB_STATE/clients")/"
     echo "Stop it and remove everything: make lab-down"
@@ -408,8 +375,8 @@ cmd_up() {
 # --- down -----------------------------------------------------------------------------------
 teardown() {
     if emulator_alive && emulator_answers; then
-        ansible_lab playbooks/teardown.yml
-        "$VENV/bin/python" lab/resources.py --endpoint "$(emulator_url)" --deployment "$VPN_NAME" --expect-none
+        run_playbook playbooks/teardown.yml
+        lab_report leftovers --endpoint "$(emulator_url)" --deployment "$VPN_NAME"
         note "teardown.yml removed every resource of the deployment"
     else
         note "no emulator running: nothing to tear down on the AWS side"
@@ -482,7 +449,7 @@ cmd_status() {
     else
         echo "  Docker engine: not answering"
     fi
-    [ ! -s "$LAB_STATE/proof.json" ] || print_proof
+    [ ! -s "$LAB_STATE/proof.json" ] || { echo ""; lab_report show-proof "$LAB_STATE/proof.json"; }
 }
 
 cmd_run() {

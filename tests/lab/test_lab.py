@@ -9,7 +9,8 @@ the user runs (`make lab`, LAB_NET 1) is left alone. In order:
   IAM         every EC2 call the emulator saw (site.yml twice, teardown.yml) is in docs/iam-policy.json
   clients     playbooks/clients.yml adds and revokes clients without any EC2 call; against AWS (the
               emulator) it finds the server with read-only calls and adds it as site.yml does
-  failure     a phase that fails says which and where its log is
+  failure     a phase that fails says which and where its log is; a failed playbook run, which
+              task failed on which host, and why (from its JSON result)
   down        teardown.yml leaves nothing in the emulator; no container, network or emulator left
 Traffic flows only between the lab's containers (and the stand-in's apt to the Debian mirror).
 """
@@ -97,6 +98,14 @@ def test_up_prints_a_line_per_phase_and_the_proof(lab):
     for words in ("site.yml summary", "egress-only internet gateway eigw-", "::/0", "-> eigw-", "Proof, from the client",
                   "target saw source", "make lab-down"):
         assert words in proc.stdout, "%r not in the output:\n%s" % (words, proc.stdout)
+    # site.yml's JSON result, private, beside its log; the log accounts for every task and host.
+    result = lab.state / "logs" / "4-site.yml.json"
+    assert result.stat().st_mode & 0o777 == 0o600
+    stats = json.loads(result.read_text())["stats"]
+    assert set(stats) == {"localhost", "lab-server"} and all(s["failures"] == 0 for s in stats.values()), stats
+    log = (lab.state / "logs" / "4-site.yml.log").read_text().splitlines()
+    assert log[-3] == "recap:" and log[-2].split()[0] == "lab-server", log[-5:]
+    assert any(line.split()[:2] == ["changed", "localhost"] for line in log), log
 
 
 def test_the_ipv4_only_client_reaches_the_ipv6_only_target_through_the_tunnel(lab):
@@ -207,6 +216,19 @@ def test_a_failing_phase_names_itself_and_its_log(lab):
     assert re.search(r"lab \[4/6\] site\.yml .* FAILED after", proc.stdout), proc.stdout
     match = re.search(r"lab: phase 4 \(site\.yml\) failed; its full log: (\S+)", proc.stderr)
     assert match and pathlib.Path(match.group(1)).is_file(), proc.stderr
+    assert "ansible-playbook exited 124 (timed out after 1s)" in proc.stderr, proc.stderr
+
+
+def test_a_failing_playbook_run_names_the_task_its_host_and_why(lab):
+    """The stand-in is reached with `docker exec -u <remote user>`: a user it lacks fails the
+    openvpn play on its first task, after the AWS play converged."""
+    env = dict(lab.env, ANSIBLE_REMOTE_USER="v6vpn-no-such-user")
+    proc = subprocess.run([str(LAB), "up"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert proc.returncode != 0
+    assert re.search(r"lab \[4/6\] site\.yml .* FAILED after", proc.stdout), proc.stdout
+    assert re.search(r"^failed task: .+\n  host: +lab-server\n  message: .*v6vpn-no-such-user", proc.stderr, re.M), proc.stderr
+    assert "lab: phase 4 (site.yml) failed; its full log: " in proc.stderr
+    assert '"plays"' not in proc.stderr, "the JSON result itself is not shown"
 
 
 def test_down_leaves_nothing_behind(lab):
