@@ -147,8 +147,8 @@ def good_input_play(index, variables):
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
     """Run every case in one ansible-playbook run; return the result of each named task."""
-    plays = [bad_input_play([settings(changes) for changes, _ in BAD] + [settings(MANY)])]
-    plays += [good_input_play(index, settings(changes)) for index, (changes, _) in enumerate(GOOD)]
+    plays = [bad_input_play([settings(case[0]) for case in BAD] + [settings(MANY)])]
+    plays += [good_input_play(index, settings(case[0])) for index, case in enumerate(GOOD)]
     playbook = tmp_path_factory.mktemp("openvpn") / "validate.yml"
     playbook.write_text(yaml.safe_dump(plays))
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH,
@@ -164,7 +164,7 @@ def results(tmp_path_factory):
             if task["task"]["name"].endswith(" result")}
 
 
-@pytest.mark.parametrize("index", range(len(BAD)), ids=[expected[:60] for _, expected in BAD])
+@pytest.mark.parametrize("index", range(len(BAD)), ids=[case[1][:60] for case in BAD])
 def test_bad_input_is_rejected_naming_the_variable(results, index):
     expected = BAD[index][1]
     message = results["case %d result" % index]["msg"]

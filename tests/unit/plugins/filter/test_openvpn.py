@@ -20,8 +20,8 @@ from ansible_collections.v6vpn.aws.plugins.filter.openvpn import (
 
 def config(**changes):
     """openvpn_config with the role's defaults as arguments, some changed."""
+    mode = changes.pop("ipv6_mode", "nat66")
     arguments = dict(
-        ipv6_mode="nat66",
         ipv4_network="10.8.0.0/24",
         ipv6_network="fdd6:5a3b:1194::/64",
         ipv6_routed_prefix="",
@@ -31,7 +31,7 @@ def config(**changes):
         data_ciphers=["AES-256-GCM", "AES-128-GCM", "CHACHA20-POLY1305"],
     )
     arguments.update(changes)
-    return openvpn_config(arguments.pop("ipv6_mode"), **arguments)
+    return openvpn_config(mode, **arguments)
 
 
 def test_defaults_derive_what_the_templates_need():
