@@ -238,9 +238,9 @@ def plugin_table(kind, rows, doc_path):
 
 
 def render_plugins():
-    modules, _ = module_docs()
-    filters, _ = plugin_docs("filter")
-    tests, _ = plugin_docs("test")
+    modules = module_docs()[0]
+    filters = plugin_docs("filter")[0]
+    tests = plugin_docs("test")[0]
     lines = ["### Modules", ""] + plugin_table("module", modules, "DOCUMENTATION in plugins/modules/%s.py")
     lines += ["", "### Filters", ""] + plugin_table("filter", filters, "plugins/filter/%s.yml")
     lines += ["", "### Tests", ""] + plugin_table("test", tests, "plugins/test/%s.yml")
