@@ -75,6 +75,17 @@ def cidr_within(child, parent):
     return _cidr_within(child, parent)
 
 
+def _check_within(value, parent, name, parent_name):
+    if not cidr_within(value, parent):
+        raise InvalidParameter("%s: %s is not inside %s %s" % (name, value, parent_name, parent))
+    return value
+
+
+def cidr_within_error(value, parent, name="cidr", parent_name="parent"):
+    """Why block ``value`` does not lie inside block ``parent``, or ``''``."""
+    return problem(_check_within, value, parent, name, parent_name)
+
+
 def cidr_subnet(parent, new_prefix, index):
     """The ``index``-th block of length ``new_prefix`` inside ``parent``, normalised."""
     try:
@@ -91,6 +102,7 @@ class FilterModule:
         return {
             "cidr_error": cidr_error,
             "cidr_within": cidr_within,
+            "cidr_within_error": cidr_within_error,
             "cidr_subnet": cidr_subnet,
             "cidr_list_error": cidr_list_error,
             "ip_address_error": ip_address_error,

@@ -13,6 +13,9 @@ Documentation: one .yml file per filter beside this one.
 from __future__ import annotations
 
 import ipaddress
+import os
+
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.v6vpn.aws.plugins.module_utils import names
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
@@ -55,6 +58,24 @@ def endpoint_error(value, name="endpoint"):
     return problem(_check_endpoint, value, name)
 
 
+def _check_ssh_key_source(value, create_key, name, create_key_name):
+    create_key = boolean(create_key, strict=False)
+    if value and create_key:
+        raise InvalidParameter("%s and %s are mutually exclusive: import your key or have AWS create one" % (name, create_key_name))
+    if not value and not create_key:
+        raise InvalidParameter("set %s (a public key or the path of a .pub file) or %s: true" % (name, create_key_name))
+    if value and not names.is_ssh_public_key(value) and not (isinstance(value, str) and os.path.isfile(os.path.expanduser(value))):
+        raise InvalidParameter("%s: %r is neither an OpenSSH public key (ssh-ed25519, ssh-rsa, ecdsa-sha2-*) nor an existing file"
+                               % (name, value))
+    return value
+
+
+def ssh_public_key_error(value, create_key=False, name="ssh_public_key", create_key_name="create_key"):
+    """Why the key source is unusable (``value``, a public key or the path of one on the controller,
+    or ``create_key``: exactly one), or ``''``."""
+    return problem(_check_ssh_key_source, value, create_key, name, create_key_name)
+
+
 def instance_architecture(instance_type):
     """``arm64`` for Graviton instance types, else ``x86_64``."""
     return names.instance_architecture(instance_type)
@@ -70,5 +91,6 @@ class FilterModule:
             "interface_error": interface_error,
             "instance_type_error": instance_type_error,
             "endpoint_error": endpoint_error,
+            "ssh_public_key_error": ssh_public_key_error,
             "instance_architecture": instance_architecture,
         }

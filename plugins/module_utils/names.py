@@ -4,9 +4,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Name rules of v6vpn.aws, each written once: deployment, client, interface and host names,
-and EC2 instance types. The modules use the checks directly; the roles through the
-``v6vpn.aws.*_error`` filters (plugins/filter/names.py). Every pattern matches the whole value
-(``fullmatch``: a trailing newline is not accepted).
+EC2 instance types and OpenSSH public keys. The modules use the checks directly; the roles
+through the ``v6vpn.aws.*_error`` filters (plugins/filter/names.py). Every pattern matches the
+whole value (``fullmatch``: a trailing newline is not accepted).
 """
 
 import re
@@ -33,6 +33,10 @@ INSTANCE_TYPE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*\.[a-z0-9]+(-[a-z0-9]+)*
 # Graviton (arm64) families: a1 and those whose generation digit is followed by a "g"
 # (t4g, m7g, c7gn, r8gd, ...).
 ARM64_FAMILY = re.compile(r"(a1|[a-z]+[0-9]+g[a-z]*)[.-].*")
+
+# An OpenSSH public key line of a type EC2 imports (type, base64 body, optional comment), as
+# opposed to the path of a .pub file.
+SSH_PUBLIC_KEY = re.compile(r"(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+=*(\s.*)?", re.DOTALL)
 
 
 def _matches(pattern, value):
@@ -101,3 +105,8 @@ def check_instance_type(value, name="instance_type"):
 def instance_architecture(instance_type):
     """``arm64`` for Graviton instance types, else ``x86_64``."""
     return "arm64" if _matches(ARM64_FAMILY, instance_type) else "x86_64"
+
+
+def is_ssh_public_key(value):
+    """True for an OpenSSH public key line of a type EC2 imports."""
+    return _matches(SSH_PUBLIC_KEY, value)

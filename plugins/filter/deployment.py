@@ -1,0 +1,26 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: v6vpn.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The deployment check every role entry point makes first: the deployment's name and AWS
+region (plugins/module_utils/deployment.py). Documentation: deployment_error.yml.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.v6vpn.aws.plugins.module_utils.deployment import check_deployment
+from ansible_collections.v6vpn.aws.plugins.module_utils.validation import problem
+
+
+def deployment_error(vpn_name, region=None):
+    """Why ``vpn_name`` and ``region`` (else AWS_REGION or AWS_DEFAULT_REGION of the controller)
+    do not name a deployment, or ``''``."""
+    return problem(check_deployment, vpn_name, region)
+
+
+class FilterModule:
+    """The deployment filter of v6vpn.aws."""
+
+    def filters(self):
+        return {"deployment_error": deployment_error}
