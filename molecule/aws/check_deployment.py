@@ -59,7 +59,7 @@ def expected_ingress(admin_cidrs, client_cidrs, port=1194, proto="udp"):
 
 
 def check_present(ec2, name, admin_cidrs, ipv6_inbound=False, prefix_count=0, subnet_index=0,
-                  vpc_cidr=DEFAULT_VPC_CIDR, subnet_cidr=DEFAULT_SUBNET_CIDR):
+                  vpc_cidr=DEFAULT_VPC_CIDR, subnet_cidr=DEFAULT_SUBNET_CIDR, port=1194, proto="udp"):
     """Problems with the deployment `name` as site.yml's AWS play should have left it ([] when none)."""
     problems = []
     vpcs = ec2.describe_vpcs(Filters=_tagged(name))["Vpcs"]
@@ -119,7 +119,7 @@ def check_present(ec2, name, admin_cidrs, ipv6_inbound=False, prefix_count=0, su
         return problems + ["expected 1 security group in %s, found %d" % (vpc_id, len(groups))]
     group = groups[0]
     client_cidrs = ["0.0.0.0/0"] + (["::/0"] if ipv6_inbound else [])
-    ingress, wanted_ingress = _rules(group["IpPermissions"]), expected_ingress(admin_cidrs, client_cidrs)
+    ingress, wanted_ingress = _rules(group["IpPermissions"]), expected_ingress(admin_cidrs, client_cidrs, port, proto)
     if ingress != wanted_ingress:
         problems.append("security group %s: extra ingress %s, missing %s"
                         % (group["GroupId"], sorted(ingress - wanted_ingress, key=str), sorted(wanted_ingress - ingress, key=str)))

@@ -112,16 +112,16 @@ def ensure_amis(emulator, client):
 
 
 BAD_INPUTS = [
-    ({"vpn_name": "My_VPN"}, "vpn_name: My_VPN must be 1-31 lower-case letters"),
+    ({"vpn_name": "My_VPN"}, "vpn_name: 'My_VPN' must be 1-31 characters: lower-case letters"),
     ({"network_vpc_cidr": "10.64.0.1/16"}, "network_vpc_cidr: '10.64.0.1/16' is not a valid CIDR block"),
     ({"network_vpc_cidr": "2001:db8::/56"}, "network_vpc_cidr: '2001:db8::/56' is an IPv6 block, expected IPv4"),
     ({"network_subnet_cidr": "10.65.1.0/24"}, "network_subnet_cidr: 10.65.1.0/24 is not inside network_vpc_cidr 10.64.0.0/16"),
     ({"network_admin_cidrs": ["198.51.100.7/32", "203.0.113.0/33"]}, "network_admin_cidrs: '203.0.113.0/33' is not a valid CIDR block"),
     ({"network_admin_cidrs": None}, "network_admin_cidrs"),
-    ({"network_ipv6_subnet_index": 256}, "network_ipv6_subnet_index: 256 is out of range; the VPC /56 holds 256 /64s (0-255)"),
-    ({"ec2_instance_type": "t3micro"}, "ec2_instance_type: t3micro is not an instance type (expected family.size"),
-    ({"ec2_ssh_public_key": "/nonexistent/id.pub"}, "ec2_ssh_public_key: /nonexistent/id.pub is neither an OpenSSH public key"),
-    ({"ec2_ipv6_prefix_count": -1}, "ec2_ipv6_prefix_count: -1 must be a whole number"),
+    ({"network_ipv6_subnet_index": 256}, "network_ipv6_subnet_index: 256 is out of range; an Amazon /56 holds 256 /64s (0-255)"),
+    ({"ec2_instance_type": "t3micro"}, "ec2_instance_type: 't3micro' is not an instance type (expected family.size"),
+    ({"ec2_ssh_public_key": "/nonexistent/id.pub"}, "ec2_ssh_public_key: '/nonexistent/id.pub' is neither an OpenSSH public key"),
+    ({"ec2_ipv6_prefix_count": -1}, "ec2_ipv6_prefix_count: -1 is not a whole number of at least 0"),
     ({"aws_region": None}, "aws_region is not set: give the AWS region"),
 ]
 
@@ -165,7 +165,8 @@ def test_routed_prefix_inbound_ipv6_elastic_ip_and_created_key(aws, tmp_path):
     name = "routed"
     key_file = tmp_path / "keys" / "routed.pem"
     variables = deployment_vars(name, emulator.url, network_ipv6_inbound=True, ec2_ipv6_prefix_count=1, ec2_elastic_ip=True,
-                                ec2_ssh_public_key=None, ec2_create_key=True, ec2_private_key_file=str(key_file))
+                                ec2_ssh_public_key=None, ec2_create_key=True, ec2_private_key_file=str(key_file),
+                                network_tags={"owner": "pytest"})
 
     first = run_playbook("site.yml", variables)
     assert first.rc == 0 and first.stats["changed"] > 0, first
@@ -179,21 +180,29 @@ def test_routed_prefix_inbound_ipv6_elastic_ip_and_created_key(aws, tmp_path):
     instance = client.describe_instances(Filters=[{"Name": "tag:v6vpn:deployment", "Values": [name]},
                                                   {"Name": "instance-state-name", "Values": ["running"]}])["Reservations"][0]["Instances"][0]
     assert len(addresses) == 1 and addresses[0]["InstanceId"] == instance["InstanceId"]
+    # site.yml gives the instance, its key pair and Elastic IP the network's tags (ec2_tags).
+    for resource in (instance, addresses[0], client.describe_key_pairs(Filters=[{"Name": "tag:v6vpn:deployment", "Values": [name]}])["KeyPairs"][0]):
+        assert {"Key": "owner", "Value": "pytest"} in resource["Tags"], resource
     facts = first.results["Publish v6vpn_instance for the next plays and the summary"]["ansible_facts"]["v6vpn_instance"]
     eni = instance["NetworkInterfaces"][0]
     assert facts["public_ipv4"] == addresses[0]["PublicIp"]
     assert facts["ipv6_prefixes"] == [p["Ipv6Prefix"] for p in eni["Ipv6Prefixes"]]
     assert facts["ipv6_address"] in [a["Ipv6Address"] for a in eni["Ipv6Addresses"]]
     assert facts["network_interface_id"] == eni["NetworkInterfaceId"] and facts["instance_id"] == instance["InstanceId"]
+    summary = first.results["Show how to connect and how to tear down"]["msg"]
+    assert "Server IPv6: %s; ::/0 leaves through the Internet Gateway" % facts["ipv6_address"] in summary, summary
+    assert "Routed IPv6 /80 for clients: %s" % facts["ipv6_prefixes"][0] in summary, summary
+    assert "SSH: ssh admin@%s" % facts["public_ipv4"] in summary, summary
 
     again = run_playbook("site.yml", variables)
     assert again.rc == 0 and again.stats["changed"] == 0, again
     assert again.results["Publish v6vpn_instance for the next plays and the summary"]["ansible_facts"]["v6vpn_instance"] == facts
 
-    # Back to the default: ::/0 to the egress-only gateway, OpenVPN from IPv4 clients only.
-    egress_only = run_playbook("site.yml", dict(variables, network_ipv6_inbound=False))
+    # Back to the default: ::/0 to the egress-only gateway, OpenVPN from IPv4 clients only; and
+    # the security group follows the server's port and transport (site.yml passes them on).
+    egress_only = run_playbook("site.yml", dict(variables, network_ipv6_inbound=False, openvpn_port=443, openvpn_proto="tcp"))
     assert egress_only.rc == 0 and egress_only.stats["changed"] == 2, egress_only  # the route and the security group
-    assert check_deployment.check_present(client, name, ADMIN_CIDRS, ipv6_inbound=False, prefix_count=1) == []
+    assert check_deployment.check_present(client, name, ADMIN_CIDRS, ipv6_inbound=False, prefix_count=1, port=443, proto="tcp") == []
 
     down = run_playbook("teardown.yml", {"vpn_name": name, "aws_region": REGION, "endpoint_url": emulator.url})
     assert down.rc == 0 and down.stats["changed"] > 0, down
