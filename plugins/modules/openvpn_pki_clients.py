@@ -211,7 +211,6 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.v6vpn.aws.plugins.module_utils import pki
 from ansible_collections.v6vpn.aws.plugins.module_utils.names import check_client_names
-from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import check_integer
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import validate
 
@@ -307,12 +306,6 @@ def profile_text(template, ca_pem, cert_pem, key_pem, tls_crypt):
     return "".join(parts)
 
 
-def check_disjoint(clients, revoked_clients):
-    both = sorted(set(clients) & set(revoked_clients))
-    if both:
-        raise InvalidParameter("clients and revoked_clients both list %s; a client is either valid or revoked" % ", ".join(both))
-
-
 def run(module):
     params = module.params
     directory = params["path"]
@@ -320,7 +313,8 @@ def run(module):
         module,
         clients=lambda: check_client_names(params["clients"], "clients"),
         revoked_clients=lambda: check_client_names(params["revoked_clients"], "revoked_clients"),
-        disjoint=lambda: check_disjoint(params["clients"], params["revoked_clients"]),
+        disjoint=lambda: pki.check_disjoint(params["clients"], params["revoked_clients"], "clients", "revoked_clients",
+                                            "a client is either valid or revoked"),
         valid_days=lambda: check_integer(params["valid_days"], "valid_days", minimum=1),
     )
     clients, revoked_names = checked["clients"], checked["revoked_clients"]

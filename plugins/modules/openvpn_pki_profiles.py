@@ -93,12 +93,6 @@ def check_profiles(profiles):
     return profiles
 
 
-def check_disjoint(profiles, remove):
-    both = sorted(set(profiles) & set(remove))
-    if both:
-        raise InvalidParameter("profiles and remove both name %s" % ", ".join(both))
-
-
 def check_directory(path):
     if os.path.exists(path) and not os.path.isdir(path):
         raise InvalidParameter("path: %s exists and is not a directory" % path)
@@ -135,7 +129,8 @@ def main():
         module,
         profiles=lambda: check_profiles(params["profiles"]),
         remove=lambda: check_client_names(params["remove"], "remove"),
-        disjoint=lambda: check_disjoint(params["profiles"], params["remove"]),
+        disjoint=lambda: pki.check_disjoint(params["profiles"], params["remove"], "profiles", "remove",
+                                            "a profile is either written or removed"),
         path=lambda: check_directory(params["path"]),
     )
     directory, profiles = checked["path"], checked["profiles"]
