@@ -6,16 +6,13 @@
 """OpenVPN client PKI helpers shared by the openvpn_* modules.
 
 Client names are checked by module_utils/names.py. These functions need the ``cryptography``
-library, the one community.crypto is built on, on the host that runs them; ``HAS_CRYPTOGRAPHY`` says whether it imported
-(:func:`check_disjoint` does not).
+library, the one community.crypto is built on, on the host that runs them; ``HAS_CRYPTOGRAPHY`` says whether it imported.
 """
 
 import datetime
 import json
 import os
 import tempfile
-
-from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
 
 try:
     from cryptography import x509
@@ -34,13 +31,6 @@ KEY_TYPES = ("secp256r1", "ed25519")
 
 # ASN.1 GeneralizedTime, the format community.crypto.x509_crl takes for absolute dates.
 ASN1_TIME_FORMAT = "%Y%m%d%H%M%SZ"
-
-
-def check_disjoint(first, second, first_name, second_name, reason):
-    """Two lists of client names (parameters ``first_name`` and ``second_name``) that must not share a name."""
-    both = sorted(set(first) & set(second))
-    if both:
-        raise InvalidParameter("%s and %s both list %s; %s" % (first_name, second_name, ", ".join(both), reason))
 
 
 def utcnow():

@@ -211,6 +211,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.v6vpn.aws.plugins.module_utils import pki
 from ansible_collections.v6vpn.aws.plugins.module_utils.names import check_client_names
+from ansible_collections.v6vpn.aws.plugins.module_utils.names import check_clients_not_revoked
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import check_integer
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import validate
 
@@ -313,8 +314,7 @@ def run(module):
         module,
         clients=lambda: check_client_names(params["clients"], "clients"),
         revoked_clients=lambda: check_client_names(params["revoked_clients"], "revoked_clients"),
-        disjoint=lambda: pki.check_disjoint(params["clients"], params["revoked_clients"], "clients", "revoked_clients",
-                                            "a client is either valid or revoked"),
+        not_revoked=lambda: check_clients_not_revoked(params["clients"], params["revoked_clients"]),
         valid_days=lambda: check_integer(params["valid_days"], "valid_days", minimum=1),
     )
     clients, revoked_names = checked["clients"], checked["revoked_clients"]

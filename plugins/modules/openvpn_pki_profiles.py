@@ -78,6 +78,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.v6vpn.aws.plugins.module_utils import pki
 from ansible_collections.v6vpn.aws.plugins.module_utils.names import check_client_names
+from ansible_collections.v6vpn.aws.plugins.module_utils.names import check_clients_not_revoked
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import validate
 
@@ -129,8 +130,7 @@ def main():
         module,
         profiles=lambda: check_profiles(params["profiles"]),
         remove=lambda: check_client_names(params["remove"], "remove"),
-        disjoint=lambda: pki.check_disjoint(params["profiles"], params["remove"], "profiles", "remove",
-                                            "a profile is either written or removed"),
+        not_revoked=lambda: check_clients_not_revoked(sorted(params["profiles"]), params["remove"], "profiles", "remove"),
         path=lambda: check_directory(params["path"]),
     )
     directory, profiles = checked["path"], checked["profiles"]

@@ -306,7 +306,7 @@ def test_profiles_bad_input_fails_and_changes_nothing(run_tasks, tmp_path):
     messages = [r["msg"] for r in run.results]
     assert messages[0].startswith("profiles: 'bad name' is not a valid client name")
     assert messages[1].startswith("remove: '../x' is not a valid client name")
-    assert messages[2] == "profiles and remove both list alice; a profile is either written or removed"
+    assert messages[2] == "profiles and remove both list alice; a client is either valid or revoked"
     assert messages[3] == "profiles: the profile of 'alice' is not a non-empty string"
     assert messages[4] == "path: %s exists and is not a directory" % blocker
     # every problem at once

@@ -5,7 +5,6 @@ import datetime
 import pytest
 
 from ansible_collections.v6vpn.aws.plugins.module_utils import pki
-from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -78,9 +77,3 @@ def test_ca_and_server_auth_checks():
     assert pki.has_client_auth(client) and not pki.has_server_auth(client)
     # no extended key usage at all
     assert not pki.has_server_auth(ca_cert) and not pki.has_client_auth(ca_cert)
-
-
-def test_two_lists_of_client_names_must_not_share_a_name():
-    with pytest.raises(InvalidParameter, match="^clients and revoked_clients both list bob, carol; a client is either valid or revoked$"):
-        pki.check_disjoint(["alice", "carol", "bob"], ["carol", "bob"], "clients", "revoked_clients", "a client is either valid or revoked")
-    assert pki.check_disjoint(["alice"], ["bob"], "profiles", "remove", "") is None
