@@ -28,13 +28,15 @@ SUMMARY_TASK = "Show how to connect and how to tear down"
 
 
 def summary_lines(run, endpoint, stand_in):
-    """site.yml's summary block, or None when the run has no summary task."""
+    """site.yml's summary block, or None when the run has no summary task. Where the summary gives
+    the instance's address rather than the stand-in's, a last line says where clients connect."""
     lines = playbook.debug_lines(run, SUMMARY_TASK) if run else None
     if lines is None:
         return None
+    note = [] if any(stand_in in line for line in lines) else [
+        "(in the lab, clients connect to the stand-in container at %s instead: lab/inventory.yml)" % stand_in]
     return (["site.yml summary (its AWS side ran against the emulator at %s):" % endpoint]
-            + ["  " + line for line in lines]
-            + ["  (in the lab, clients connect to the stand-in container at %s instead: lab/inventory.yml)" % stand_in])
+            + ["  " + line for line in lines + note])
 
 
 def holdings_lines(found, deployment):

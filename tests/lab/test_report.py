@@ -271,6 +271,13 @@ def test_summary_lines_of_site_yml():
     assert lines[1] == "  VPN endpoint: 54.214.136.16 port 1194/udp"
     assert lines[-1] == "  (in the lab, clients connect to the stand-in container at 198.18.1.10 instead: lab/inventory.yml)"
     assert len(lines) == 9
+    # A summary that already gives the stand-in's address as the endpoint needs no such note.
+    endpoint_is_stand_in = copy.deepcopy(sample("site-first.json"))
+    for _host, result in task_results(endpoint_is_stand_in, SUMMARY):
+        result["msg"][0] = "VPN endpoint: 198.18.1.10 port 1194/udp"
+    lines = report.summary_lines(endpoint_is_stand_in, "http://127.0.0.1:5000", "198.18.1.10")
+    assert lines[1] == "  VPN endpoint: 198.18.1.10 port 1194/udp" and len(lines) == 8
+    assert not any("stand-in container" in line for line in lines)
     assert report.summary_lines(None, "http://127.0.0.1:5000", "198.18.1.10") is None
     assert report.summary_lines(sample("site-failed-module.json"), "http://127.0.0.1:5000", "198.18.1.10") is None
 
