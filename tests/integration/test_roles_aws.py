@@ -89,9 +89,9 @@ class Run:
         return "Run(rc=%s, stats=%s, failures=%s, stderr=%s)" % (self.rc, self.stats, self.failures, self.stderr[-1500:])
 
 
-def run_playbook(playbook, extra_vars, env=None, timeout=600):
+def run_playbook(playbook, extra_vars, env=None, timeout=600, args=()):
     cmd = [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", str(ROOT / "playbooks" / playbook),
-           "-e", json.dumps(extra_vars)]
+           "-e", json.dumps(extra_vars), *args]
     proc = subprocess.run(cmd, cwd=ROOT, env=env or playbook_env(), capture_output=True, text=True, timeout=timeout, check=False)
     return Run(proc)
 
@@ -145,6 +145,15 @@ def test_missing_region_names_the_variable_even_without_the_playbook_var(aws):
     assert run.rc != 0 and any("aws_region is not set" in f for f in run.failures), run
 
 
+def test_clients_playbook_checks_the_deployment_before_any_aws_call(aws):
+    emulator, _client = aws
+    calls_before = emulator.request_count
+    run = run_playbook("clients.yml", {"vpn_name": "My_VPN", "endpoint_url": emulator.url}, args=["--limit", "localhost"])
+    assert run.rc != 0, run
+    assert any("vpn_name: 'My_VPN' must be 1-31 characters" in f and "aws_region is not set" in f for f in run.failures), run
+    assert emulator.request_count == calls_before
+
+
 def test_missing_credentials_give_a_clear_message(aws, tmp_path):
     emulator, _client = aws
     env = playbook_env(AWS_ACCESS_KEY_ID=None, AWS_SECRET_ACCESS_KEY=None, AWS_SESSION_TOKEN=None,
@@ -159,7 +168,8 @@ def test_missing_credentials_give_a_clear_message(aws, tmp_path):
 
 def test_routed_prefix_inbound_ipv6_elastic_ip_and_created_key(aws, tmp_path):
     """The second converge path: ::/0 via the IGW, a delegated /80, plus an Elastic IP and an
-    AWS-created key pair; then back to the egress-only route, and teardown."""
+    AWS-created key pair; clients.yml finding the server read-only; then back to the egress-only
+    route, and teardown."""
     emulator, client = aws
     ensure_amis(emulator, client)
     name = "routed"
@@ -197,6 +207,19 @@ def test_routed_prefix_inbound_ipv6_elastic_ip_and_created_key(aws, tmp_path):
     again = run_playbook("site.yml", variables)
     assert again.rc == 0 and again.stats["changed"] == 0, again
     assert again.results["Publish v6vpn_instance for the next plays and the summary"]["ansible_facts"]["v6vpn_instance"] == facts
+
+    # clients.yml finds the running server with read-only calls (the ec2 role's `find`) and adds it
+    # as site.yml does; --limit localhost: the emulator's instance has no SSH for the openvpn play.
+    calls_before = emulator.calls
+    found = run_playbook("clients.yml", dict(variables, ec2_add_host=True), args=["--limit", "localhost"])
+    assert found.rc == 0, found
+    assert set(emulator.calls - calls_before) == {"DescribeInstances"}, emulator.calls - calls_before
+    assert found.results["Publish v6vpn_instance for the next plays and the summary"]["ansible_facts"]["v6vpn_instance"] == facts
+    added = found.results["Add the server to openvpn_servers"]["add_host"]
+    assert added["host_name"] == name and added["groups"] == ["openvpn_servers"], added
+    assert {key: added["host_vars"][key] for key in ("ansible_host", "v6vpn_public_ipv4", "v6vpn_ipv6_address", "v6vpn_ipv6_prefixes")} == {
+        "ansible_host": facts["public_ipv4"], "v6vpn_public_ipv4": facts["public_ipv4"],
+        "v6vpn_ipv6_address": facts["ipv6_address"], "v6vpn_ipv6_prefixes": facts["ipv6_prefixes"]}
 
     # Back to the default: ::/0 to the egress-only gateway, OpenVPN from IPv4 clients only; and
     # the security group follows the server's port and transport (site.yml passes them on).
