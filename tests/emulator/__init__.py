@@ -2,3 +2,5 @@
 
 In-process: `from tests.emulator.server import Emulator`; as a process: `python -m tests.emulator --port 5000`.
 """
+
+DEFAULT_REGION = "us-east-1"  # of the emulator's clients (server.py) and of --register-debian-ami

@@ -1,8 +1,12 @@
-"""Security group rule descriptions (patches/security_groups.py) and resource types of tags (patches/tags.py)."""
+"""Security group rule descriptions (patches/security_groups.py) and names (patches/limits.py), and
+resource types of tags (patches/tags.py)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
 
 from tests.emulator.testing import Network
 
@@ -28,3 +32,16 @@ def test_elastic_ip_tags_have_resource_type_elastic_ip(ec2: Any) -> None:
         assert found == [{"Key": "k", "ResourceId": allocation["AllocationId"], "ResourceType": "elastic-ip", "Value": "v"}]
     finally:
         ec2.release_address(AllocationId=allocation["AllocationId"])
+
+
+def test_group_names_starting_with_sg_are_refused(ec2: Any, network: Network) -> None:
+    """AWS (CreateSecurityGroup): a group name "Cannot start with sg-" (patches/limits.py)."""
+    with pytest.raises(ClientError) as excinfo:
+        ec2.create_security_group(GroupName="sg-vpn", Description="test", VpcId=network.vpc_id)
+    assert excinfo.value.response["Error"] == {
+        "Code": "InvalidParameterValue",
+        "Message": "Value (sg-vpn) for parameter GroupName is invalid. Group names may not be in the format sg-*.",
+    }
+    names = [g["GroupName"] for g in ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [network.vpc_id]}])["SecurityGroups"]]
+    assert names == ["default"]
+    assert ec2.create_security_group(GroupName="vpn-sg", Description="test", VpcId=network.vpc_id)["GroupId"].startswith("sg-")

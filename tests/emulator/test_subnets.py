@@ -103,3 +103,29 @@ def test_amazon_provided_vpc_blocks_are_written_canonically(ec2: Any) -> None:
     finally:
         for vpc_id in vpc_ids:
             ec2.delete_vpc(VpcId=vpc_id)
+
+
+def test_a_block_in_use_cannot_be_disassociated(ec2: Any, make_network: Any) -> None:
+    """AWS (DisassociateSubnetCidrBlock): InvalidCidrBlock.InUse while the subnet auto-assigns from
+    the block or an interface holds its addresses (patches/limits.py)."""
+    network = make_network(assign_ipv6=True)
+    association = ec2.describe_subnets(SubnetIds=[network.subnet_id])["Subnets"][0]["Ipv6CidrBlockAssociationSet"][0]["AssociationId"]
+    eni = ec2.create_network_interface(SubnetId=network.subnet_id)["NetworkInterface"]  # takes one address: auto-assign
+    with pytest.raises(ClientError) as excinfo:
+        ec2.disassociate_subnet_cidr_block(AssociationId=association)
+    assert excinfo.value.response["Error"] == {
+        "Code": "InvalidCidrBlock.InUse",
+        "Message": f"The subnet IPv6 CIDR block with association ID {association} may not be disassociated, "
+                   "because its subnet has assign-ipv6-address-on-creation set to true.",
+    }
+    ec2.modify_subnet_attribute(SubnetId=network.subnet_id, AssignIpv6AddressOnCreation={"Value": False})
+    with pytest.raises(ClientError) as excinfo:
+        ec2.disassociate_subnet_cidr_block(AssociationId=association)
+    assert error_code(excinfo) == "InvalidCidrBlock.InUse"
+    assert eni["NetworkInterfaceId"] in excinfo.value.response["Error"]["Message"]
+    states = [a["Ipv6CidrBlockState"]["State"] for a in ec2.describe_subnets(SubnetIds=[network.subnet_id])["Subnets"][0]["Ipv6CidrBlockAssociationSet"]]
+    assert states == ["associated"]  # refused: nothing changed
+
+    ec2.unassign_ipv6_addresses(NetworkInterfaceId=eni["NetworkInterfaceId"], Ipv6Addresses=[a["Ipv6Address"] for a in eni["Ipv6Addresses"]])
+    gone = ec2.disassociate_subnet_cidr_block(AssociationId=association)["Ipv6CidrBlockAssociation"]
+    assert gone["AssociationId"] == association

@@ -17,13 +17,14 @@ class Network:
     subnet_ipv6: ipaddress.IPv6Network
 
 
-def build_network(ec2: Any, cidr: str = "10.0.0.0/16", assign_ipv6: bool = False) -> Network:
+def build_network(ec2: Any, cidr: str = "10.0.0.0/16", assign_ipv6: bool = False, availability_zone: str | None = None) -> Network:
     vpc_id = ec2.create_vpc(CidrBlock=cidr, AmazonProvidedIpv6CidrBlock=True)["Vpc"]["VpcId"]
     vpc = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]
     vpc_ipv6 = ipaddress.IPv6Network(vpc["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"])
     subnet_ipv6 = list(vpc_ipv6.subnets(new_prefix=64))[1]
     subnet_cidr = str(list(ipaddress.ip_network(cidr).subnets(new_prefix=24))[1])
-    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock=subnet_cidr, Ipv6CidrBlock=str(subnet_ipv6))["Subnet"]["SubnetId"]
+    zone = {"AvailabilityZone": availability_zone} if availability_zone else {}
+    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock=subnet_cidr, Ipv6CidrBlock=str(subnet_ipv6), **zone)["Subnet"]["SubnetId"]
     if assign_ipv6:
         ec2.modify_subnet_attribute(SubnetId=subnet_id, AssignIpv6AddressOnCreation={"Value": True})
     return Network(vpc_id, vpc_ipv6, subnet_id, subnet_ipv6)

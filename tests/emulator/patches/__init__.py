@@ -2,7 +2,9 @@
 
 Each module documents, per patch, what AWS does (from the EC2 API reference / user guides) and
 what stock moto did; tests/emulator/test_*.py check each behaviour through boto3. Patches change
-moto's classes in this process: apply them before any request is served.
+moto's classes in this process: apply them before any request is served. timing.py and zones.py
+(and the per-type address limit in addressing.py) act only for calls served with realism
+(tests/emulator/realism.py); the others always.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ import threading
 
 import moto
 
-from . import addressing, filters, images, instances, routes, security_groups, subnets, tags, vpcs
+from . import addressing, filters, images, instances, limits, routes, security_groups, subnets, tags, timing, vpcs, zones
 
 MOTO_VERSION = "5.2.5"
-_MODULES = (vpcs, subnets, routes, filters, addressing, instances, images, security_groups, tags)
+_MODULES = (vpcs, subnets, routes, filters, addressing, instances, images, security_groups, tags, limits, timing, zones)
 _lock = threading.Lock()
 _applied = False
 

@@ -43,6 +43,7 @@ from moto.ec2.responses.elastic_network_interfaces import ElasticNetworkInterfac
 from moto.ec2.responses.instances import InstanceResponse
 from moto.moto_api._internal import mock_random
 
+from ..realism import active
 from ._common import canonical_address, canonical_network, invalid_value, wrap
 
 PREFIX_LENGTH = 80
@@ -137,10 +138,30 @@ def _free_prefix(block: ipaddress.IPv6Network, addresses: set[ipaddress.IPv6Addr
             and not any(prefix.overlaps(p) for p in prefixes) and not any(a in prefix for a in addresses))
 
 
+def check_address_limit(instance_type: str | None, held: int, adding: int) -> None:
+    """With realism: refuse more IPv6 addresses on one interface than the instance type takes.
+
+    AWS (AssignIpv6Addresses): "You can assign as many IPv6 addresses to a network interface as you
+    can assign private IPv4 addresses, and the limit varies per instance type"; DescribeInstanceTypes
+    gives it as NetworkInfo.Ipv6AddressesPerInterface (0 where IPv6 is not supported). The error code
+    is AWS's usual InvalidParameterValue, the message ours. Realism-only: the stock emulator lets
+    moto's default type (m1.small, no IPv6) take addresses, and existing tests rely on that.
+    """
+    if active() is None or instance_type is None or not adding:
+        return
+    limit = INSTANCE_TYPES.get(instance_type, {}).get("NetworkInfo", {}).get("Ipv6AddressesPerInterface")
+    if limit is not None and held + adding > limit:
+        raise invalid_value(f"The instance type {instance_type} supports at most {limit} IPv6 addresses per network interface; "
+                            f"the interface would have {held + adding}.")
+
+
 def check_request(backend: Any, subnet: Any, request: Ipv6Request, instance_type: str | None, exclude: Any = None) -> None:
     """Raise AWS's error if `request` cannot be met on an interface of `subnet`."""
     if request.empty:
         return
+    held = len(exclude.ipv6_addresses) if exclude is not None else 0
+    check_address_limit(instance_type, held, len([a for a in request.addresses if exclude is None or a not in exclude.ipv6_addresses])
+                        + (request.address_count or 0))
     if request.wants_prefixes and instance_type is not None and INSTANCE_TYPES.get(instance_type, {}).get("Hypervisor") != "nitro":
         raise invalid_value(f"Prefix delegation is supported only on instances built on the Nitro System; {instance_type} is not one.")
     if not request.addresses and not request.prefixes and not request.address_count and not request.prefix_count:
@@ -230,7 +251,10 @@ def _run_instances(original: Any) -> Any:
         for device_index, request in requests.items():
             request.check_launch()
             if subnets[device_index]:
-                check_request(self.ec2_backend, self.ec2_backend.get_subnet(subnets[device_index]), request, instance_type)
+                subnet = self.ec2_backend.get_subnet(subnets[device_index])
+                check_request(self.ec2_backend, subnet, request, instance_type)
+                if request.address_count is None and not request.addresses and subnet.assign_ipv6_address_on_creation:
+                    check_address_limit(instance_type, 0, 1)  # the address the subnet assigns
         result = original(self)
         for instance in result.result.instances:
             for device_index, request in requests.items():

@@ -74,7 +74,8 @@ def _check_ipv6_cidr(backend: Any, vpc_id: str, cidr: str, subnet_id: str | None
         if other.id == subnet_id:
             continue
         for association in other.ipv6_cidr_block_associations.values():
-            if association["ipv6CidrBlockState"]["State"] == "associated" and ipaddress.ip_network(association["ipv6CidrBlock"]).overlaps(network):
+            live = association["ipv6CidrBlockState"]["State"] in ("associating", "associated")
+            if live and ipaddress.ip_network(association["ipv6CidrBlock"]).overlaps(network):
                 raise InvalidSubnetConflictError(cidr)
     return canonical
 
