@@ -150,7 +150,7 @@ def test_new_ids_answer_not_found_for_a_while(realistic: Callable[..., Emulator]
 # --- IPv6 blocks --------------------------------------------------------------------------------
 
 def test_ipv6_blocks_stay_associating_and_refuse_assign_on_creation(realistic: Callable[..., Emulator]) -> None:
-    emulator = realistic(associate_delay=0.6)
+    emulator = realistic(associate_delay=0.8)
     ec2 = emulator.client(config=NO_RETRIES)
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]
     assert vpc["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlockState"]["State"] == "associating"
@@ -189,7 +189,7 @@ def test_ipv6_blocks_stay_associating_and_refuse_assign_on_creation(realistic: C
 # --- instances ----------------------------------------------------------------------------------
 
 def test_instances_stay_pending_before_running(realistic: Callable[..., Emulator]) -> None:
-    emulator = realistic(pending_delay=0.6)
+    emulator = realistic(pending_delay=0.8)
     network = set_up_network(emulator)
     ec2 = emulator.client(config=NO_RETRIES)
     with emulator.paused():
@@ -216,7 +216,7 @@ def test_instances_stay_pending_before_running(realistic: Callable[..., Emulator
 
 
 def test_a_terminated_instance_leaves_its_interface_for_a_while(realistic: Callable[..., Emulator]) -> None:
-    emulator = realistic(eni_linger=0.8)
+    emulator = realistic(eni_linger=0.9)
     network = set_up_network(emulator, assign_ipv6=True)
     ec2 = emulator.client(config=NO_RETRIES)
     with emulator.paused():
