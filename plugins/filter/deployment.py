@@ -14,7 +14,7 @@ from ansible_collections.v6vpn.aws.plugins.module_utils.validation import proble
 
 
 def deployment_error(vpn_name, region=None):
-    """Why ``vpn_name`` and ``region`` (else AWS_REGION or AWS_DEFAULT_REGION of the controller)
+    """Why ``vpn_name`` and ``region`` (else the controller's AWS_REGION, AWS_DEFAULT_REGION or profile region)
     do not name a deployment, or ``''``."""
     return problem(check_deployment, vpn_name, region)
 

@@ -4,13 +4,15 @@ import pytest
 
 from ansible_collections.v6vpn.aws.plugins.filter.deployment import FilterModule, deployment_error
 
-NO_REGION = "aws_region is not set: give the AWS region (for example -e aws_region=eu-west-1) or set AWS_REGION"
+NO_REGION = ("aws_region is not set: give the AWS region (for example -e aws_region=eu-west-1) or set AWS_REGION, "
+             "or set region in profile default of ~/.aws/config")
 
 
 @pytest.fixture
-def no_region_in_environment(monkeypatch):
-    monkeypatch.delenv("AWS_REGION", raising=False)
-    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+def no_region_in_environment(monkeypatch, tmp_path):
+    for variable in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.aws/config
 
 
 def test_filter_is_registered():
@@ -36,3 +38,12 @@ def test_reports_both_problems_at_once(no_region_in_environment):
 
 def test_a_bad_name_with_a_region(no_region_in_environment):
     assert deployment_error(None, "eu-west-1").startswith("vpn_name: None must be 1-31 characters")
+
+
+def test_takes_the_region_from_the_profile_in_aws_config_file(no_region_in_environment, monkeypatch, tmp_path):
+    config = tmp_path / "aws-config"
+    config.write_text("[profile lab]\nregion = eu-south-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    assert deployment_error("myvpn", "") == NO_REGION.replace("~/.aws/config", str(config))
+    monkeypatch.setenv("AWS_PROFILE", "lab")
+    assert deployment_error("myvpn", "") == ""
