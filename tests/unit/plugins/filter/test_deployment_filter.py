@@ -2,7 +2,9 @@
 
 import pytest
 
-from ansible_collections.v6vpn.aws.plugins.filter.deployment import FilterModule, deployment_error
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.v6vpn.aws.plugins.filter.deployment import FilterModule, deployment_error, deployment_region
 
 NO_REGION = ("aws_region is not set: give the AWS region (for example -e aws_region=eu-west-1) or set AWS_REGION, "
              "or set region in profile default of ~/.aws/config")
@@ -16,7 +18,7 @@ def no_region_in_environment(monkeypatch, tmp_path):
 
 
 def test_filter_is_registered():
-    assert FilterModule().filters() == {"deployment_error": deployment_error}
+    assert FilterModule().filters()["deployment_error"] is deployment_error
 
 
 def test_accepts_a_name_and_a_region(no_region_in_environment):
@@ -47,3 +49,17 @@ def test_takes_the_region_from_the_profile_in_aws_config_file(no_region_in_envir
     assert deployment_error("myvpn", "") == NO_REGION.replace("~/.aws/config", str(config))
     monkeypatch.setenv("AWS_PROFILE", "lab")
     assert deployment_error("myvpn", "") == ""
+
+
+def test_filters_are_registered():
+    assert FilterModule().filters() == {"deployment_error": deployment_error, "deployment_region": deployment_region}
+
+
+def test_deployment_region(no_region_in_environment, monkeypatch, tmp_path):
+    assert deployment_region("eu-west-3") == "eu-west-3"
+    with pytest.raises(AnsibleFilterError, match="^aws_region is not set"):
+        deployment_region("")
+    config = tmp_path / "aws-config"
+    config.write_text("[default]\nregion = eu-south-2\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    assert deployment_region("") == deployment_region(None) == "eu-south-2"
