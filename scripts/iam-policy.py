@@ -68,7 +68,6 @@ README_END = docblocks.end_marker("iam-policy")
 # (amazon.aws 10.x). When a role starts using another amazon.aws module, or another option of
 # one of these that calls more of the API, add it here: the check names the module.
 AMAZON_AWS_ACTIONS = {
-    "aws_az_info": ["DescribeAvailabilityZones"],
     "ec2_ami_info": ["DescribeImages"],
     # Allocate (tagged) and associate with the instance, found again by instance; release at
     # teardown (after the instance is gone, so no disassociation).
@@ -187,6 +186,7 @@ RESOURCES = {
     "DisassociateSubnetCidrBlock": {"subnet": [OURS]},
     "ImportKeyPair": {"key-pair": [NEW, "FingerprintKeyPair"]},
     "ModifyInstanceAttribute": {"instance": [OURS], "security-group": [OURS], "volume": [OURS]},
+    "ModifyInstanceCreditSpecification": {"instance": [OURS]},
     "ModifyInstanceMetadataOptions": {"instance": [OURS]},
     "ModifyNetworkInterfaceAttribute": {"network-interface": ["InstanceInterface"]},
     "ModifySubnetAttribute": {"subnet": [OURS]},
@@ -223,7 +223,7 @@ TAGGED_CREATES = {
     "amazon.aws.ec2_vpc_subnet": ["CreateSubnet"],
     "v6vpn.aws.egress_igw": ["CreateEgressOnlyInternetGateway"],
 }
-COMMON_TAGS_FILES = "roles/*/vars/main.yml"
+ROLE_VARS_FILES = "roles/*/vars/main.yml"
 
 # Where the roles and playbooks name modules.
 TASK_GLOBS = ("roles/*/tasks/*.yml", "roles/*/handlers/*.yml", "playbooks/*.yml")
@@ -533,30 +533,44 @@ def scoping_problems(needed, root=ROOT):
     return problems
 
 
+def role_vars(root=ROOT):
+    """{name: value} of the roles' vars/main.yml (role-internal: a user cannot override them)."""
+    found = {}
+    for path in sorted(root.glob(ROLE_VARS_FILES)):
+        found.update(yaml.safe_load(path.read_text()) or {})
+    return found
+
+
 def tagged_common_tags(root=ROOT):
     """Names of the roles' *_common_tags variables that hold the deployment tag."""
-    names = set()
-    for path in sorted(root.glob(COMMON_TAGS_FILES)):
-        for name, value in (yaml.safe_load(path.read_text()) or {}).items():
-            if name.endswith("_common_tags") and "'%s'" % DEPLOYMENT_TAG in str(value):
-                names.add(name)
-    return names
+    return {name for name, value in role_vars(root).items()
+            if name.endswith("_common_tags") and "'%s'" % DEPLOYMENT_TAG in str(value)}
 
 
 def untagged_create_tasks(root=ROOT):
     """Role and playbook tasks that can create a resource without the deployment tag in the request."""
     problems = []
     common = tagged_common_tags(root)
+    defined = role_vars(root)
+
+    def expanded(text, task_vars):
+        """`text` with the definitions of the variables it names appended, a few levels deep: tags
+        reach the task through its vars or the role's vars (`tags: "{{ ec2_instance_settings.tags }}"`)."""
+        known = dict(defined, **task_vars)
+        seen = set()
+        for _ in range(4):
+            names = set(re.findall(r"\b[a-z_][a-z0-9_]*\b", text)) & set(known) - seen
+            if not names:
+                break
+            seen |= names
+            text += " " + " ".join(str(known[name]) for name in sorted(names))
+        return text
 
     def walk(value, where):
         if isinstance(value, dict):
             for key, sub in value.items():
                 if key in TAGGED_CREATES and isinstance(sub, dict) and sub.get("state", "present") != "absent":
-                    tags = str(sub.get("tags", ""))
-                    # The task's own vars may build the tags (`tags: "{{ network_vpc_tags }}"`).
-                    for name, defined in (value.get("vars") or {}).items():
-                        if re.search(r"\b%s\b" % re.escape(name), tags):
-                            tags += " " + str(defined)
+                    tags = expanded(str(sub.get("tags", "")), value.get("vars") or {})
                     if not set(re.findall(r"\b\w+_common_tags\b", tags)) & common:
                         problems.append(
                             "%s: task %r uses %s, which can call %s, without tags from a *_common_tags variable "
