@@ -28,3 +28,39 @@ def check_resource_id(value, prefixes, name):
     if match.group("prefix") not in prefixes:
         raise InvalidParameter("%s: %r is a %s- id, expected %s" % (name, value, match.group("prefix"), wanted))
     return value
+
+
+# What EC2 answers, by id prefix, when an id is unknown to it, which right after the create that
+# returned the id means "not visible yet": the EC2 API is eventually consistent ("Eventual
+# consistency in the Amazon EC2 API", EC2 Developer Guide). A route target that is not visible
+# yet may answer the generic InvalidGatewayID.NotFound, which is also the EIGW's own code
+# (terraform-provider-aws's egress-only gateway resource treats it as "gone").
+NOT_FOUND_CODES = {
+    "vpc": ("InvalidVpcID.NotFound",),
+    "subnet": ("InvalidSubnetID.NotFound",),
+    "rtb": ("InvalidRouteTableID.NotFound",),
+    "igw": ("InvalidInternetGatewayID.NotFound", "InvalidGatewayID.NotFound"),
+    "eigw": ("InvalidGatewayID.NotFound",),
+    "vgw": ("InvalidVpnGatewayID.NotFound", "InvalidGatewayID.NotFound"),
+    "nat": ("NatGatewayNotFound", "InvalidNatGatewayID.NotFound"),
+    "tgw": ("InvalidTransitGatewayID.NotFound",),
+    "i": ("InvalidInstanceID.NotFound",),
+    "eni": ("InvalidNetworkInterfaceID.NotFound",),
+    "sg": ("InvalidGroup.NotFound",),
+    "eipalloc": ("InvalidAllocationID.NotFound",),
+}
+
+
+def not_found_codes(resource_ids):
+    """The NotFound error codes of ``resource_ids`` (``["vpc-0abc...", "eigw-0def..."]``), in order, once each.
+
+    :raises ValueError: for an id that is malformed or of a kind without a known code, so a
+        call site never believes it retries what it does not
+    """
+    codes = []
+    for resource_id in resource_ids:
+        match = RESOURCE_ID.fullmatch(resource_id) if isinstance(resource_id, str) else None
+        if not match or match.group("prefix") not in NOT_FOUND_CODES:
+            raise ValueError("no NotFound code known for %r" % (resource_id,))
+        codes.extend(c for c in NOT_FOUND_CODES[match.group("prefix")] if c not in codes)
+    return tuple(codes)

@@ -62,6 +62,12 @@ notes:
     TagSpecifications, tag changes, deletion, the C(Attachments) of a gateway, and deletion of
     routes to it (their state after the gateway is deleted without O(delete_routes) depends on
     the emulator's patch; real AWS marks them C(blackhole))."
+  - The EC2 API is eventually consistent: a VPC created just before may be missing from
+    DescribeVpcs or answer C(InvalidVpcID.NotFound) for a while. Before creating a gateway the
+    module describes the VPC again for up to 15 s while it is missing (so a VPC that does not
+    exist is reported after 15 s), and the create retries C(InvalidVpcID.NotFound) with a bounded
+    backoff. O(egress_only_igw_id) is not treated as new. Verified only against this collection's
+    emulator in its realism mode, which hides new ids for a random while.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -209,8 +215,10 @@ def find_gateway(module, client, vpc_id, gateway_id, tags, fallback):
 
 
 def create_gateway(module, client, vpc_id, tags):
-    # The VPC is checked first so that check mode predicts a create only when it would succeed.
-    get_vpc(module, client, vpc_id)
+    # The VPC is checked first so that check mode predicts a create only when it would succeed. It
+    # may have been created by the task just before: described again while it is not shown, and
+    # its NotFound retried in the create (module_utils/ec2.py, "eventual consistency").
+    get_vpc(module, client, vpc_id, just_created=True)
     if module.check_mode:
         return {"id": None, "vpc_id": vpc_id, "attachment_state": "attached", "tags": dict((k, to_text(v)) for k, v in (tags or {}).items())}
     # ClientToken makes a retried create return the same gateway instead of a second one.
@@ -218,7 +226,7 @@ def create_gateway(module, client, vpc_id, tags):
     if tags:
         params["TagSpecifications"] = [{"ResourceType": "egress-only-internet-gateway", "Tags": ansible_dict_to_boto3_tag_list(tags)}]
     response = call(module, client.create_egress_only_internet_gateway,
-                    "create an egress-only internet gateway in %s" % vpc_id, **params)
+                    "create an egress-only internet gateway in %s" % vpc_id, just_created=(vpc_id,), **params)
     return summarize(response["EgressOnlyInternetGateway"])
 
 

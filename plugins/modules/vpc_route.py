@@ -109,6 +109,13 @@ notes:
     C(CreateRoute). Propagated routes, prefix-list routes, instance routes (which AWS reports
     with both C(InstanceId) and C(NetworkInterfaceId)) and blackhole replacement were not
     exercised against real AWS."
+  - The EC2 API is eventually consistent: a VPC, route table or target created just before may
+    answer C(NotFound) or be missing from a Describe for a while. With O(vpc_id) (how the roles
+    call the module, right after creating the VPC) the main table is described again for up to
+    15 s while it is missing, so a VPC that does not exist is reported after 15 s; O(route_table_id)
+    is not treated as new. CreateRoute and ReplaceRoute retry the NotFound codes of the table and
+    the target (a gateway created by the task before) with a bounded backoff (about 2.5 minutes at most). Verified only against this collection's emulator
+    in its realism mode, which hides new ids for a random while.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -272,12 +279,15 @@ def main():
     if checked["vpc_id"]:
         table = describe_one(module, client.describe_route_tables, "RouteTables",
                              "VPC %s has no main route table (does the VPC exist?)" % checked["vpc_id"],
-                             filters={"vpc-id": checked["vpc_id"], "association.main": "true"})
+                             filters={"vpc-id": checked["vpc_id"], "association.main": "true"}, just_created=True)
     else:
         table = describe_one(module, client.describe_route_tables, "RouteTables",
                              "Route table %s does not exist in this region" % checked["route_table_id"],
                              filters={"route-table-id": checked["route_table_id"]})
     table_id = table["RouteTableId"]
+    # The table and the targets may have been created by the tasks just before (the network role
+    # creates the VPC, then its gateways, then routes): CreateRoute and ReplaceRoute retry their
+    # NotFound answers, and the table is described again while it is not shown (module_utils/ec2.py).
 
     to_add, to_replace, to_remove, warnings = validate(
         module, plan=lambda: plan_route_changes(table.get("Routes", []), checked["routes"], state, checked["purge"]))["plan"]
@@ -289,9 +299,11 @@ def main():
         # Replacements and additions before removals, so traffic keeps a path while routes change.
         for entry, route in to_replace:
             call(module, client.replace_route, "replace the route to %s in %s" % (entry["dest"], table_id),
+                 just_created=(table_id, entry["target_id"]),
                  **route_api_params(table_id, route_raw_destination(route), entry["target_type"], entry["target_id"]))
         for entry in to_add:
             call(module, client.create_route, "create a route to %s in %s" % (entry["dest"], table_id),
+                 just_created=(table_id, entry["target_id"]),
                  **route_api_params(table_id, entry["dest"], entry["target_type"], entry["target_id"]))
         for route in to_remove:
             call(module, client.delete_route, "delete the route to %s from %s" % (route_destination(route), table_id),
