@@ -95,6 +95,46 @@ def check_block_free(subnets, subnet_id, cidr, name):
     return cidr
 
 
+def releases_block(steps):
+    """The CIDR the plan's steps disassociate, or None."""
+    return next((step[2] for step in steps if step[0] == "disassociate"), None)
+
+
+def interfaces_using(interfaces, cidr):
+    """``[(interface id, instance id or None, [addresses and prefixes inside cidr])]`` of the
+    network interfaces (DescribeNetworkInterfaces answers) holding IPv6 addresses or /80 prefixes of ``cidr``."""
+    using = []
+    for eni in interfaces:
+        held = [a.get("Ipv6Address") for a in eni.get("Ipv6Addresses") or []]
+        held += [p.get("Ipv6Prefix") for p in eni.get("Ipv6Prefixes") or []]
+        inside = [h for h in held if h and cidr_within(h if "/" in h else h + "/128", cidr)]
+        if inside:
+            using.append((eni["NetworkInterfaceId"], (eni.get("Attachment") or {}).get("InstanceId"), inside))
+    return using
+
+
+def check_block_unused(interfaces, subnet_id, cidr, name):
+    """Fail when network interfaces hold addresses of ``cidr``, the block the plan would let go.
+
+    AWS refuses DisassociateSubnetCidrBlock then (InvalidCidrBlock.InUse), and by that time the
+    module would already have turned AssignIpv6AddressOnCreation off: this is checked first, so
+    the task changes nothing. Returns ``cidr``.
+
+    :param interfaces: the subnet's network interfaces, as DescribeNetworkInterfaces returns them
+    :param name: the parameter asking for the change (``ipv6_cidr``, ``ipv6_subnet_index``, ``state``)
+    """
+    using = interfaces_using(interfaces, cidr)
+    if using:
+        holders = "; ".join("%s%s: %s" % (eni, " (instance %s)" % instance if instance else "", ", ".join(held))
+                            for eni, instance, held in using)
+        raise InvalidParameter(
+            "%s: subnet %s's IPv6 block %s cannot be let go while network interfaces use addresses of it (%s); "
+            "AWS refuses to disassociate it. Nothing was changed: remove those interfaces or their IPv6 addresses "
+            "(terminate the instance, or run playbooks/teardown.yml) first, or keep the current block"
+            % (name, subnet_id, cidr, holders))
+    return cidr
+
+
 def plan_present(subnet, wanted=None, assign=None, dns64=None):
     """What to change so the subnet holds ``wanted`` (None: the /64 it has) and the given settings.
 

@@ -35,7 +35,7 @@ options:
         and not be used by another subnet.
       - A subnet holds one IPv6 block. When the subnet already has a different /64, the module disassociates
         it and associates this one. AWS refuses that while network interfaces in the subnet still use
-        addresses from the old block.
+        addresses from the old block, so the module checks it first and fails, changing nothing, naming them.
       - Mutually exclusive with O(ipv6_subnet_index).
       - With O(state=absent), the module removes the subnet's block only if it is this one.
     type: str
@@ -68,7 +68,8 @@ options:
     description:
       - V(present) makes sure the subnet has the /64 and the given settings.
       - V(absent) turns auto-assign and DNS64 off, then disassociates the subnet's IPv6 block. AWS refuses the
-        disassociation while network interfaces in the subnet still use IPv6 addresses from the block.
+        disassociation while network interfaces in the subnet still use IPv6 addresses from the block; the
+        module checks that first and fails, changing nothing.
     choices: [present, absent]
     default: present
     type: str
@@ -82,14 +83,19 @@ notes:
     O(ipv6_cidr), the range of O(ipv6_subnet_index) and the other parameters, reporting every problem
     with them at once; then that the block lies inside the VPC and that no other subnet uses it. An
     invalid task changes nothing.
-  - Before it disassociates a block, the module turns C(AssignIpv6AddressOnCreation) off, as
-    M(amazon.aws.ec2_vpc_subnet) does. When it replaces the block, it then restores the setting (or sets
+  - Before it disassociates a block, the module checks (C(DescribeNetworkInterfaces) by subnet, in check mode
+    too) that no network interface holds IPv6 addresses or /80 prefixes of it, and fails naming them if one
+    does. Then it turns C(AssignIpv6AddressOnCreation) off (AWS refuses the disassociation while it is on),
+    as M(amazon.aws.ec2_vpc_subnet) does. When it replaces the block, it then restores the setting (or sets
     the one given).
+  - A new block stays C(associating) for a while, and AWS refuses C(AssignIpv6AddressOnCreation=true) until it
+    is C(associated): the module waits for that (O(wait_timeout)) before it sets the attribute.
   - The module reads the subnet by its ID and compares blocks itself. It uses no
     C(ipv6-cidr-block-association.*) filters.
-  - Verified only against the moto-based EC2 emulator, not real AWS. In particular, the emulator does not
-    exercise the C(associating) and C(disassociating) states that the module waits through, the
-    C(EnableDns64) round trip, or AWS's refusal to disassociate a block that is in use.
+  - Verified only against the moto-based EC2 emulator, not real AWS. With its realism mode the emulator
+    keeps blocks C(associating) and C(disassociating) for a while and refuses the attribute meanwhile, with
+    AWS's message; it refuses to disassociate a block in use as AWS documents (the message naming the
+    interfaces is the emulator's). The C(EnableDns64) round trip is the emulator's only.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -171,10 +177,12 @@ from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import get_vpc
 from ansible_collections.v6vpn.aws.plugins.module_utils.ec2 import wait_until
 from ansible_collections.v6vpn.aws.plugins.module_utils.ids import check_resource_id
 from ansible_collections.v6vpn.aws.plugins.module_utils.subnet_ipv6 import check_block_free
+from ansible_collections.v6vpn.aws.plugins.module_utils.subnet_ipv6 import check_block_unused
 from ansible_collections.v6vpn.aws.plugins.module_utils.subnet_ipv6 import check_setting
 from ansible_collections.v6vpn.aws.plugins.module_utils.subnet_ipv6 import check_subnet_cidr
 from ansible_collections.v6vpn.aws.plugins.module_utils.subnet_ipv6 import plan_absent
 from ansible_collections.v6vpn.aws.plugins.module_utils.subnet_ipv6 import plan_present
+from ansible_collections.v6vpn.aws.plugins.module_utils.subnet_ipv6 import releases_block
 from ansible_collections.v6vpn.aws.plugins.module_utils.subnet_ipv6 import wanted_block
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import check_integer
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import optional
@@ -267,6 +275,15 @@ def main():
                                                            "ipv6_cidr" if cidr is not None else "ipv6_subnet_index"))
     else:
         before, after, steps = plan_absent(subnet, wanted)
+    released = releases_block(steps)
+    if released:
+        # AWS refuses to disassociate a block in use, after auto-assign is already off: find out
+        # first, and in check mode too.
+        interfaces = describe(module, client.describe_network_interfaces, "NetworkInterfaces",
+                              "list the network interfaces of %s" % subnet_id, filters={"subnet-id": subnet_id})
+        validate(module, unused=lambda: check_block_unused(
+            interfaces, subnet_id, released,
+            "state" if state == "absent" else "ipv6_cidr" if cidr is not None else "ipv6_subnet_index"))
     if steps and not module.check_mode:
         apply(module, client, subnet_id, steps, after)
 

@@ -229,3 +229,35 @@ def test_bad_inputs_fail_clearly_and_change_nothing(ec2, net, run_tasks):
         assert message in result["msg"], (args, result["msg"])
         assert not result.get("changed"), (args, result)
     assert {s: state_of(ec2, s) for s in before} == before
+
+
+def test_a_block_in_use_is_not_let_go_and_nothing_changes(ec2, net, run_tasks):
+    """AWS refuses DisassociateSubnetCidrBlock while an interface holds addresses of the block, and
+    the module used to turn auto-assign off before it found out: it now checks first."""
+    subnet = net["subnets"][0]
+    old_assoc = give_block(ec2, subnet, nth64(net["block"], 0), assign=True)
+    address = str(ipaddress.ip_network(nth64(net["block"], 0))[0x10])
+    eni = ec2.create_network_interface(SubnetId=subnet, Ipv6Addresses=[{"Ipv6Address": address}])["NetworkInterface"]["NetworkInterfaceId"]
+    before = state_of(ec2, subnet)
+    assert before == {"cidr": nth64(net["block"], 0), "association_id": old_assoc, "assign": True, "dns64": False}
+
+    run = run_tasks([
+        {MODULE: {"subnet_id": subnet, "ipv6_subnet_index": 1}},
+        {MODULE: {"subnet_id": subnet, "ipv6_cidr": nth64(net["block"], 2), "assign_ipv6_address_on_creation": True}},
+        {MODULE: {"subnet_id": subnet, "state": "absent"}},
+    ])
+    for result, name in zip(run.results, ["ipv6_subnet_index", "ipv6_cidr", "state"]):
+        assert result.get("failed") is True and not result.get("changed"), run
+        assert result["msg"].startswith("%s: subnet %s's IPv6 block %s cannot be let go while network interfaces use addresses of it (%s: %s)"
+                                        % (name, subnet, nth64(net["block"], 0), eni, address)), result["msg"]
+        assert "AWS refuses to disassociate it. Nothing was changed" in result["msg"]
+    assert state_of(ec2, subnet) == before  # auto-assign still on, the block still there
+
+    checked = run_tasks([{MODULE: {"subnet_id": subnet, "ipv6_subnet_index": 1}}], check=True)
+    assert checked[0].get("failed") is True and "cannot be let go" in checked[0]["msg"], checked
+
+    # Once the interface is gone, the same task replaces the block.
+    ec2.delete_network_interface(NetworkInterfaceId=eni)
+    done = run_tasks([{MODULE: {"subnet_id": subnet, "ipv6_subnet_index": 1}}])
+    assert done[0]["changed"] is True and not done[0].get("failed"), done
+    assert state_of(ec2, subnet)["cidr"] == nth64(net["block"], 1) and state_of(ec2, subnet)["assign"] is True

@@ -146,3 +146,40 @@ def test_absent_turns_settings_off_then_lets_the_block_go():
     # A block the subnet does not hold is already absent.
     assert planner.plan_absent(subnet, SECOND) == (before, before, [])
     assert planner.plan_absent(_subnet())[2] == []
+
+
+def _eni(eni_id, addresses=(), prefixes=(), instance=None):
+    eni = {"NetworkInterfaceId": eni_id, "Ipv6Addresses": [{"Ipv6Address": a} for a in addresses],
+           "Ipv6Prefixes": [{"Ipv6Prefix": p} for p in prefixes]}
+    if instance:
+        eni["Attachment"] = {"InstanceId": instance}
+    return eni
+
+
+def test_the_block_a_plan_releases():
+    held = _subnet(_assoc("associated", assoc_id="old"), AssignIpv6AddressOnCreation=True)
+    assert planner.releases_block(planner.plan_present(held, SECOND)[2]) == FIRST
+    assert planner.releases_block(planner.plan_present(held, FIRST)[2]) is None
+    assert planner.releases_block(planner.plan_absent(held)[2]) == FIRST
+    assert planner.releases_block(planner.plan_present(_subnet(), FIRST)[2]) is None
+
+
+def test_interfaces_using_a_block_by_address_or_prefix():
+    interfaces = [_eni("eni-1", ["2600:1f18:aa:bb00::10"], instance="i-1"), _eni("eni-2", ["2600:1f18:aa:bb01::10"]),
+                  _eni("eni-3", prefixes=["2600:1f18:aa:bb00:1::/80"]), _eni("eni-4")]
+    assert planner.interfaces_using(interfaces, FIRST) == [
+        ("eni-1", "i-1", ["2600:1f18:aa:bb00::10"]), ("eni-3", None, ["2600:1f18:aa:bb00:1::/80"])]
+    assert planner.interfaces_using(interfaces, "2600:1f18:aa:bb02::/64") == []
+
+
+def test_a_block_in_use_cannot_be_let_go():
+    interfaces = [_eni("eni-1", ["2600:1f18:aa:bb00::10", "2600:1f18:aa:bb00::11"], instance="i-1"),
+                  _eni("eni-2", prefixes=["2600:1f18:aa:bb00:1::/80"])]
+    with pytest.raises(InvalidParameter) as raised:
+        planner.check_block_unused(interfaces, "subnet-1", FIRST, "ipv6_subnet_index")
+    assert str(raised.value) == (
+        "ipv6_subnet_index: subnet subnet-1's IPv6 block 2600:1f18:aa:bb00::/64 cannot be let go while network interfaces "
+        "use addresses of it (eni-1 (instance i-1): 2600:1f18:aa:bb00::10, 2600:1f18:aa:bb00::11; "
+        "eni-2: 2600:1f18:aa:bb00:1::/80); AWS refuses to disassociate it. Nothing was changed: remove those interfaces "
+        "or their IPv6 addresses (terminate the instance, or run playbooks/teardown.yml) first, or keep the current block")
+    assert planner.check_block_unused([_eni("eni-3", ["2600:1f18:aa:bb01::1"])], "subnet-1", FIRST, "state") == FIRST
