@@ -36,7 +36,8 @@ images-test: bootstrap images
 unit: bootstrap
 	$(BIN)/pytest -q -p no:cacheprovider tests/unit tests/emulator
 
-# Every module through real ansible-playbook against the emulator.
+# Every module through real ansible-playbook against the emulator, and site.yml's AWS play, a
+# re-run and teardown.yml on a realism emulator throttling 20 % of the calls (3 seeds).
 integration: bootstrap
 	$(BIN)/pytest -q -p no:cacheprovider -n 2 tests/integration
 
@@ -58,6 +59,12 @@ lab-test: bootstrap images
 
 build: bootstrap
 	$(BIN)/ansible-galaxy collection build --force --output-path .cache/dist .
+
+# Soak (not part of `make test`): the realism test's cycle for many seeds, with figures.
+SEEDS ?= 20
+.PHONY: soak
+soak: bootstrap
+	$(BIN)/python -m tests.bench.soak_aws --seeds $(SEEDS)
 
 # Standalone EC2 emulator on loopback: make emulator PORT=5000
 PORT ?= 5000

@@ -169,37 +169,24 @@ prerequisites() {
 }
 
 # --- phase 2: emulator ----------------------------------------------------------------------
+# `python -m tests.emulator start|stop` (the one life cycle the lab, molecule and the benchmarks
+# share): detached in its own session, the pid file written once it answers, its URL printed.
+emulator() { "$VENV/bin/python" -m tests.emulator "$@"; }
+
 start_emulator() {
     if emulator_alive && emulator_answers; then
         note "already running at $(emulator_url) (pid $(emulator_pid))"
         return 0
     fi
-    rm -f "$LAB_STATE/emulator.pid" "$LAB_STATE/emulator.url"
-    : > "$LAB_STATE/emulator.log"
-    # setsid + nohup + every stream redirected: it outlives this script and holds no pipe of
-    # make's open. Port 0: the emulator picks a free one and prints it.
-    setsid nohup "$VENV/bin/python" -m tests.emulator --port 0 --register-debian-ami \
-        --pidfile "$LAB_STATE/emulator.pid" --request-log "$LAB_STATE/emulator-calls.log" \
-        >"$LAB_STATE/emulator.log" 2>&1 </dev/null &
-    local pid=$! url="" i
-    # Recorded at once, so that `make lab-down` finds it even if this phase fails; and if it
-    # does not come up in time, it is stopped rather than left behind.
-    echo "$pid" > "$LAB_STATE/emulator.pid"
-    trap 'kill "$pid" 2>/dev/null || true' ERR
-    for ((i = 0; i < EMULATOR_TIMEOUT; i++)); do
-        url="$(sed -n 's/^emulator listening on \(http[^ ]*\).*/\1/p' "$LAB_STATE/emulator.log" | tail -n 1)"
-        [ -n "$url" ] && break
-        kill -0 "$pid" 2>/dev/null || { cat "$LAB_STATE/emulator.log"; echo "the emulator exited"; return 1; }
-        sleep 1
-    done
-    if [ -z "$url" ]; then
-        cat "$LAB_STATE/emulator.log"
-        echo "the emulator did not start within ${EMULATOR_TIMEOUT}s"
-        false
-    fi
+    # One that runs but does not answer is stopped first (start refuses a live pid file); `stop`
+    # says so when it had to kill it.
+    emulator stop --pidfile "$LAB_STATE/emulator.pid" || true
+    rm -f "$LAB_STATE/emulator.url"
+    local url
+    url="$(emulator start --pidfile "$LAB_STATE/emulator.pid" --log "$LAB_STATE/emulator.log" \
+        --timeout "$EMULATOR_TIMEOUT" --register-debian-ami --request-log "$LAB_STATE/emulator-calls.log")"
     echo "$url" > "$LAB_STATE/emulator.url"
     wait_for 10 "the emulator to answer" emulator_answers
-    trap - ERR
     note "started at $url (pid $(emulator_pid), log $(rel "$LAB_STATE/emulator.log"))"
 }
 
@@ -404,25 +391,22 @@ emulator_pids() {
 }
 
 stop_emulator() {
-    local pids pid i alive
+    local pids pid forced=()
     mapfile -t pids < <(emulator_pids)
     if [ "${#pids[@]}" = 0 ]; then
         note "not running"
         return 0
     fi
-    kill "${pids[@]}" 2>/dev/null || true
-    for ((i = 0; i < 20; i++)); do
-        alive=0
-        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-        [ "$alive" = 1 ] || { note "stopped (pid ${pids[*]})"; return 0; }
-        sleep 0.5
-    done
-    kill -9 "${pids[@]}" 2>/dev/null || true
-    sleep 0.5
     for pid in "${pids[@]}"; do
-        if kill -0 "$pid" 2>/dev/null; then echo "pid $pid survived SIGKILL"; return 1; fi
+        # `stop` acts on a pid file: one whose file is gone gets it back first.
+        [ "$pid" = "$(emulator_pid)" ] || echo "$pid" > "$LAB_STATE/emulator.pid"
+        emulator stop --pidfile "$LAB_STATE/emulator.pid" --timeout 10 || forced+=("$pid")
     done
-    note "killed (pid ${pids[*]} did not stop on SIGTERM within 10s)"
+    if [ "${#forced[@]}" = 0 ]; then
+        note "stopped (pid ${pids[*]})"
+    else
+        note "stopped (pid ${pids[*]}; ${forced[*]} killed: no exit within 10s of SIGTERM)"
+    fi
 }
 
 cmd_down() {

@@ -7,7 +7,7 @@ figures (and whether the issue's targets are met) and is not part of `make test`
 For each playbook and round: wall time and EC2 API calls of the first run (from nothing) and of
 an immediate re-run (which must change nothing). Calls are counted from the emulator's request
 log (one line per EC2 request, throttled or not; the emulator runs in its own process, started
-by tests/bench/aws_emulator.py). With several rounds the medians are printed. Each run is one
+and stopped by `python -m tests.emulator start|stop`, through site_cycle.emulator_process). With several rounds the medians are printed. Each run is one
 `ansible-playbook` process, so the figures include Ansible's own start-up (~2 s) and the
 start-up of every module (Python, boto3, the EC2 service model): on a busy machine, expect
 larger times for both playbooks alike; compare the ratios.
@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 
-from tests.bench import aws_emulator
+from tests.bench.site_cycle import emulator_process
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PLAYBOOKS = {
@@ -59,8 +59,7 @@ def bench(rounds):
     with tempfile.TemporaryDirectory(prefix="bench-aws-") as tmp:
         state_dir = pathlib.Path(tmp)
         request_log = state_dir / "requests.log"
-        url = aws_emulator.start(state_dir, request_log=request_log)["url"]
-        try:
+        with emulator_process(state_dir, "--register-debian-ami", "--request-log", str(request_log)) as url:
             for round_no in range(rounds):
                 # Alternate which playbook goes first, so a change of machine load hits both.
                 order = list(PLAYBOOKS.items())
@@ -79,8 +78,6 @@ def bench(rounds):
                         results[label][key].append(value)
                     print("round %d %-20s first %5.1f s %3d calls | re-run %5.1f s %3d calls, %d changed"
                           % (round_no + 1, label, first_s, first_calls, rerun_s, rerun_calls, rerun_changed), flush=True)
-        finally:
-            aws_emulator.stop(state_dir)
     return {label: {key: statistics.median(values) for key, values in figures.items()} for label, figures in results.items()}
 
 
