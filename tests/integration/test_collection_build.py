@@ -10,11 +10,13 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from tests.conftest import ROOT
 
 BIN = pathlib.Path(sys.executable).parent
 DEPENDENCIES = ROOT / ".cache" / "collections"
+GALAXY = yaml.safe_load((ROOT / "galaxy.yml").read_text())
 MODULES = sorted(p.stem for p in (ROOT / "plugins" / "modules").glob("*.py") if p.stem != "__init__")
 ROLES = sorted(p.parent.parent.name for p in (ROOT / "roles").glob("*/meta/argument_specs.yml"))
 
@@ -35,7 +37,7 @@ def installed(tmp_path_factory):
     tarballs = list((tmp / "dist").glob("v6vpn-aws-*.tar.gz"))
     assert len(tarballs) == 1, tarballs
     out = ansible("ansible-galaxy", "collection", "install", "--offline", "-p", str(tmp / "installed"), str(tarballs[0]), env=env, cwd=tmp)
-    assert "v6vpn.aws:0.1.0 was installed successfully" in out
+    assert "v6vpn.aws:%s was installed successfully" % GALAXY["version"] in out
     return {"env": env, "dir": tmp, "tarball": tarballs[0]}
 
 
