@@ -127,7 +127,7 @@ class PlaybookRun:
     seconds: float
     stats: dict = field(default_factory=dict)
     plays: list = field(default_factory=list, repr=False)
-    failures: list = field(default_factory=list)   # "play / task: message", in order
+    failures: list = field(default_factory=list)   # "play / task [module]: message", in order
     changed_tasks: list = field(default_factory=list)
     results: dict = field(default_factory=dict, repr=False)    # task name (no "role : ") -> localhost's result
     output: str = field(default="", repr=False)
@@ -167,7 +167,8 @@ def run_playbook(playbook, extra_vars, args=(), timeout=PLAYBOOK_TIMEOUT):
                 if host == "localhost":
                     run.results[task_name.split(" : ")[-1]] = result
                 if (result.get("failed") or result.get("unreachable")) and not result.get("ignore_errors") and not result.get("skipped"):
-                    run.failures.append("%s / %s: %s" % (play_name, task_name, _failure_message(result)))
+                    module = result.get("action", "?")
+                    run.failures.append("%s / %s [%s]: %s" % (play_name, task_name, module, _failure_message(result)))
                 if result.get("changed"):
                     run.changed_tasks.append(task_name)
     return run
