@@ -301,3 +301,25 @@ def test_site_and_teardown_succeed_while_30_percent_of_ec2_calls_are_throttled(a
         assert check_deployment.check_absent(client, name) == []
         total, refused = throttled.request_count, sum(throttled.throttled.values())
     assert total > 50 and 0.2 < refused / total < 0.4, (total, refused)
+
+
+def test_check_mode_on_a_fresh_account_reports_the_network_it_would_create(aws):
+    """Issue 9, item 9 (network side): site.yml --check before anything exists. The VPC has no id
+    yet: the network role reports it would create it, skips what needs its id, and publishes
+    v6vpn_network with empty ids and vpc_created true; no mutating call is made."""
+    emulator, client = aws
+    ensure_amis(emulator, client)
+    name = "checknet"
+    calls_before = emulator.calls
+    run = run_playbook("site.yml", deployment_vars(name, emulator.url), args=["--check"])
+    assert run.rc == 0 and run.stats["changed"] > 0, run
+    assert run.results["Create the VPC with an Amazon-provided IPv6 /56"]["changed"] is True, run
+    said = run.results["Say what the run would create in the new VPC"]["msg"]
+    assert "Check mode: would create VPC checknet-vpc (10.64.0.0/16 and an Amazon IPv6 /56), subnet 10.64.1.0/24 in us-east-1" in said, said
+    network = run.results["Publish v6vpn_network, the ids of what the role built"]["ansible_facts"]["v6vpn_network"]
+    assert network["vpc_created"] is True, network
+    assert {key: network[key] for key in ("vpc_id", "subnet_id", "igw_id", "eigw_id", "route_table_id", "security_group_id")} == dict.fromkeys(
+        ("vpc_id", "subnet_id", "igw_id", "eigw_id", "route_table_id", "security_group_id"), ""), network
+    made = emulator.calls - calls_before
+    assert made and not [call for call in made if not call.startswith(("Describe", "Get", "List"))], made
+    assert check_deployment.check_absent(client, name) == []
