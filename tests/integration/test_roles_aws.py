@@ -303,6 +303,48 @@ def test_site_and_teardown_succeed_while_30_percent_of_ec2_calls_are_throttled(a
     assert total > 50 and 0.2 < refused / total < 0.4, (total, refused)
 
 
+# Issue 9, item 5: settings the instance type cannot take are refused by the ec2 role's validate
+# (site.yml's pre_tasks), with read-only calls only, every problem at once, before anything exists.
+MUTATING = ("Create", "Run", "Modify", "Associate", "Attach", "Allocate", "Import", "Assign", "Authorize", "Delete", "Terminate")
+
+TYPE_REFUSALS = [
+    ({"ec2_instance_type": "t2.micro", "ec2_ipv6_prefix_count": 1, "ec2_imds_ipv6": "enabled"},
+     ["ec2_ipv6_prefix_count: 1 /80 prefixes asked, but t2.micro is a Xen type and IPv6 prefix delegation needs a Nitro type",
+      "ec2_imds_ipv6: the IPv6 endpoint of the instance metadata service is only on Nitro types, and t2.micro is Xen"]),
+    ({"ec2_instance_type": "t3.micro", "ec2_ipv6_address_count": 3},
+     ["ec2_ipv6_address_count: 3 IPv6 addresses asked, but a network interface of t3.micro takes at most 2"]),
+    ({"ec2_instance_type": "t9.micro"}, ["ec2_instance_type: instance type t9.micro does not exist in region us-east-1"]),
+]
+
+
+@pytest.mark.parametrize("overrides, messages", TYPE_REFUSALS, ids=["xen", "addresses", "unknown"])
+def test_settings_the_instance_type_cannot_take_are_refused_before_anything_is_created(aws, overrides, messages):
+    emulator, client = aws
+    name = "type-%s" % overrides["ec2_instance_type"].replace(".", "-")
+    calls_before = emulator.calls
+    run = run_playbook("site.yml", deployment_vars(name, emulator.url, **overrides))
+    assert run.rc != 0, run
+    assert any(all(message in failure for message in messages) for failure in run.failures), run
+    made = emulator.calls - calls_before
+    assert made and not [call for call in made if call.startswith(MUTATING)], made
+    assert check_deployment.check_absent(client, name) == []
+
+
+def test_check_mode_on_a_fresh_account_reports_what_it_would_launch(aws):
+    """Issue 9, item 9 (ec2 side): no network ids yet, the ec2 role says what it would launch."""
+    emulator, client = aws
+    ensure_amis(emulator, client)
+    name = "checkmode"
+    calls_before = emulator.calls
+    run = run_playbook("site.yml", deployment_vars(name, emulator.url), args=["--check"])
+    assert run.rc == 0, run
+    said = run.results["Say what the run would launch"]["msg"]
+    assert "Check mode: would launch t3.micro instance checkmode-server" in said and "CPU credits standard" in said, said
+    made = emulator.calls - calls_before
+    assert not [call for call in made if call.startswith(MUTATING)], made
+    assert check_deployment.check_absent(client, name) == []
+
+
 def test_check_mode_on_a_fresh_account_reports_the_network_it_would_create(aws):
     """Issue 9, item 9 (network side): site.yml --check before anything exists. The VPC has no id
     yet: the network role reports it would create it, skips what needs its id, and publishes
