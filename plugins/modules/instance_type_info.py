@@ -14,9 +14,9 @@ description:
     of the region that offer it (DescribeInstanceTypeOfferings with location type
     C(availability-zone), joined with DescribeAvailabilityZones).
   - Zone names map to physical zones per account, and not every zone offers every type (in
-    us-east-1, C(use1-az3) offers no t3): choose the zone of a subnet from RV(zones) before
+    us-east-1, C(use1-az3) offers no t3). Choose the zone of a subnet from RV(zones) before
     launching, so that RunInstances does not answer C(Unsupported) after the subnet exists.
-  - Fails with "instance type X does not exist in region R" for a type the region does not know.
+  - Fails with C(instance type X does not exist in region R) for a type the region does not know.
 author:
   - v6vpn.aws contributors (@v6vpn)
 options:

@@ -219,7 +219,11 @@ def test_changelog_lint_fails_on_a_bad_fragment(tmp_path):
 def test_changelog_lists_every_module_and_role_of_its_first_release():
     release = yaml.safe_load((ROOT / "changelogs" / "changelog.yaml").read_text())["releases"]["0.1.0"]
     listed = {m["name"] for m in release.get("modules", [])}
-    modules = {p.stem for p in (ROOT / "plugins" / "modules").glob("*.py") if p.name != "__init__.py"}
+    # Modules added since (version_added: the version in development, galaxy.yml) are listed by
+    # antsibull-changelog at release time.
+    developing = str(yaml.safe_load((ROOT / "galaxy.yml").read_text())["version"])
+    modules = {p.stem for p in (ROOT / "plugins" / "modules").glob("*.py") if p.name != "__init__.py"
+               and str(((read_docstring(str(p)) or {}).get("doc") or {}).get("version_added")) != developing}
     assert modules <= listed, "modules missing from changelog.yaml's 0.1.0: %s" % sorted(modules - listed)
     roles = {r["name"] for r in release.get("objects", {}).get("role", [])}
     assert set(role_specs()) <= roles, "roles missing from changelog.yaml's 0.1.0: %s" % sorted(set(role_specs()) - roles)
