@@ -74,6 +74,8 @@ AMAZON_AWS_ACTIONS = {
     "ec2_eip": ["AllocateAddress", "AssociateAddress", "CreateTags", "DescribeAddresses", "DescribeInstances",
                 "DescribeTags", "ReleaseAddress"],
     "ec2_eip_info": ["DescribeAddresses"],
+    # Teardown waits until the terminated instances' interfaces are gone.
+    "ec2_eni_info": ["DescribeNetworkInterfaces"],
     # Launch into a subnet with a security group id (resolved through the subnet's VPC), tags,
     # metadata options, source/dest check; on re-runs compare attributes and fix them, start a
     # stopped instance, stop-modify-start for a new instance type; terminate at teardown.

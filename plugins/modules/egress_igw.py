@@ -62,12 +62,12 @@ notes:
     TagSpecifications, tag changes, deletion, the C(Attachments) of a gateway, and deletion of
     routes to it (their state after the gateway is deleted without O(delete_routes) depends on
     the emulator's patch; real AWS marks them C(blackhole))."
-  - The EC2 API is eventually consistent: a VPC created just before may be missing from
+  - "The EC2 API is eventually consistent: a VPC created just before may be missing from
     DescribeVpcs or answer C(InvalidVpcID.NotFound) for a while. Before creating a gateway the
     module describes the VPC again for up to 15 s while it is missing (so a VPC that does not
     exist is reported after 15 s), and the create retries C(InvalidVpcID.NotFound) with a bounded
     backoff. O(egress_only_igw_id) is not treated as new. Verified only against this collection's
-    emulator in its realism mode, which hides new ids for a random while.
+    emulator in its realism mode, which hides new ids for a random while."
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules

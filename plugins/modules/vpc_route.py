@@ -109,13 +109,13 @@ notes:
     C(CreateRoute). Propagated routes, prefix-list routes, instance routes (which AWS reports
     with both C(InstanceId) and C(NetworkInterfaceId)) and blackhole replacement were not
     exercised against real AWS."
-  - The EC2 API is eventually consistent: a VPC, route table or target created just before may
+  - "The EC2 API is eventually consistent: a VPC, route table or target created just before may
     answer C(NotFound) or be missing from a Describe for a while. With O(vpc_id) (how the roles
     call the module, right after creating the VPC) the main table is described again for up to
     15 s while it is missing, so a VPC that does not exist is reported after 15 s; O(route_table_id)
     is not treated as new. CreateRoute and ReplaceRoute retry the NotFound codes of the table and
     the target (a gateway created by the task before) with a bounded backoff (about 2.5 minutes at most). Verified only against this collection's emulator
-    in its realism mode, which hides new ids for a random while.
+    in its realism mode, which hides new ids for a random while."
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
