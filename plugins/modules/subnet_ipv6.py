@@ -89,7 +89,7 @@ notes:
     as M(amazon.aws.ec2_vpc_subnet) does. When it replaces the block, it then restores the setting (or sets
     the one given).
   - A new block stays C(associating) for a while, and AWS refuses C(AssignIpv6AddressOnCreation=true) until it
-    is C(associated): the module waits for that (O(wait_timeout)) before it sets the attribute.
+    is C(associated); the module waits for that (O(wait_timeout)) before it sets the attribute.
   - The module reads the subnet by its ID and compares blocks itself. It uses no
     C(ipv6-cidr-block-association.*) filters.
   - Verified only against the moto-based EC2 emulator, not real AWS. With its realism mode the emulator
