@@ -88,6 +88,9 @@ notes:
   - In check mode, the returned values are the current ones. The diff's C(after) shows the predicted state,
     with C(new address assigned by EC2) or C(new /80 assigned by EC2) in place of each address or prefix
     that EC2 would choose.
+  - EC2 is eventually consistent, so right after a instance or its network interface is created, calls naming it may answer
+    C(InvalidInstanceID.NotFound or InvalidNetworkInterfaceID.NotFound) for a while. The module retries those codes, bounded, and reports an id
+    that never appears after about 15 s.
   - Verified only against the moto-based EC2 emulator, not real AWS. This covers prefix delegation, the
     removal order of surplus addresses, the waits for pending or stopping instances, and AWS's refusal of
     prefixes on non-Nitro types.
@@ -190,7 +193,7 @@ def get_instance(module, client, instance_id):
     # A reservation holds only the instances its filter matched.
     reservation = describe_one(module, client.describe_instances, "Reservations",
                                "instance_id: instance %s does not exist in this region" % instance_id,
-                               filters={"instance-id": instance_id})
+                               filters={"instance-id": instance_id}, just_created=True)
     return reservation["Instances"][0]
 
 
@@ -243,21 +246,21 @@ def apply(module, client, eni_id, plan):
         if plan["remove_prefixes"]:
             request["Ipv6Prefixes"] = plan["remove_prefixes"]
         call(module, client.unassign_ipv6_addresses, "unassign %s from %s" % (", ".join(removed), eni_id),
-             NetworkInterfaceId=eni_id, **request)
+             just_created=(eni_id,), NetworkInterfaceId=eni_id, **request)
     addresses, prefixes = [], []
     # Addresses and prefixes go in separate calls: EC2 refuses a prefix count beside addresses.
     if plan["add_address_count"] or plan["add_addresses"]:
         request = {"Ipv6AddressCount": plan["add_address_count"]} if plan["add_address_count"] else {"Ipv6Addresses": plan["add_addresses"]}
         response = call(module, client.assign_ipv6_addresses, "assign IPv6 addresses to %s" % eni_id,
-                        NetworkInterfaceId=eni_id, **request)
+                        just_created=(eni_id,), NetworkInterfaceId=eni_id, **request)
         addresses = [normalize_address(a) for a in response.get("AssignedIpv6Addresses") or []]
     if plan["add_prefix_count"]:
         response = call(module, client.assign_ipv6_addresses, "delegate %d IPv6 /80 prefix(es) to %s" % (plan["add_prefix_count"], eni_id),
-                        NetworkInterfaceId=eni_id, Ipv6PrefixCount=plan["add_prefix_count"])
+                        just_created=(eni_id,), NetworkInterfaceId=eni_id, Ipv6PrefixCount=plan["add_prefix_count"])
         prefixes = [normalize_cidr(p) for p in response.get("AssignedIpv6Prefixes") or []]
     if plan["source_dest_check"] is not None:
         call(module, client.modify_network_interface_attribute, "set the source/dest check of %s" % eni_id,
-             NetworkInterfaceId=eni_id, SourceDestCheck={"Value": plan["source_dest_check"]})
+             just_created=(eni_id,), NetworkInterfaceId=eni_id, SourceDestCheck={"Value": plan["source_dest_check"]})
     return addresses, prefixes
 
 
@@ -299,7 +302,7 @@ def main():
         eni_id = checked["network_interface_id"]
     eni = describe_one(module, client.describe_network_interfaces, "NetworkInterfaces",
                        "network_interface_id: network interface %s does not exist in this region" % eni_id,
-                       filters={"network-interface-id": eni_id})
+                       filters={"network-interface-id": eni_id}, just_created=True)
     before = interface_state(eni)
 
     plan = plan_interface(before, checked["ipv6_address_count"], checked["ipv6_addresses"], checked["ipv6_prefix_count"],

@@ -92,6 +92,9 @@ notes:
     is C(associated); the module waits for that (O(wait_timeout)) before it sets the attribute.
   - The module reads the subnet by its ID and compares blocks itself. It uses no
     C(ipv6-cidr-block-association.*) filters.
+  - EC2 is eventually consistent, so right after a subnet is created, calls naming it may answer
+    C(InvalidSubnetID.NotFound) for a while. The module retries those codes, bounded, and reports an id
+    that never appears after about 15 s.
   - Verified only against the moto-based EC2 emulator, not real AWS. With its realism mode the emulator
     keeps blocks C(associating) and C(disassociating) for a while and refuses the attribute meanwhile, with
     AWS's message; it refuses to disassociate a block in use as AWS documents (the message naming the
@@ -191,7 +194,7 @@ from ansible_collections.v6vpn.aws.plugins.module_utils.validation import valida
 
 def get_subnet(module, client, subnet_id):
     return describe_one(module, client.describe_subnets, "Subnets", "subnet_id: subnet %s does not exist in this region" % subnet_id,
-                        filters={"subnet-id": subnet_id})
+                        filters={"subnet-id": subnet_id}, just_created=True)
 
 
 def wait_association(module, client, subnet_id, association_id, wanted):
@@ -218,15 +221,15 @@ def apply(module, client, subnet_id, steps, after):
         if step[0] == "set":
             # ModifySubnetAttribute takes one attribute per call.
             call(module, client.modify_subnet_attribute, "set %s of %s to %s" % (step[1], subnet_id, step[2]),
-                 SubnetId=subnet_id, **{step[1]: {"Value": step[2]}})
+                 just_created=(subnet_id,), SubnetId=subnet_id, **{step[1]: {"Value": step[2]}})
         elif step[0] == "disassociate":
             call(module, client.disassociate_subnet_cidr_block, "disassociate %s from %s" % (step[2], subnet_id),
-                 AssociationId=step[1])
+                 just_created=(subnet_id,), AssociationId=step[1])
         elif step[0] == "await":
             wait_association(module, client, subnet_id, step[1], step[2])
         else:
             response = call(module, client.associate_subnet_cidr_block, "associate %s with %s" % (step[1], subnet_id),
-                            SubnetId=subnet_id, Ipv6CidrBlock=step[1])
+                            just_created=(subnet_id,), SubnetId=subnet_id, Ipv6CidrBlock=step[1])
             after["ipv6_association_id"] = response["Ipv6CidrBlockAssociation"]["AssociationId"]
             wait_association(module, client, subnet_id, after["ipv6_association_id"], "associated")
 
@@ -263,7 +266,7 @@ def main():
     subnet_id, cidr, index = subnet["SubnetId"], checked["ipv6_cidr"], checked["ipv6_subnet_index"]
     wanted = None
     if cidr is not None or index is not None:
-        vpc = get_vpc(module, client, subnet["VpcId"])
+        vpc = get_vpc(module, client, subnet["VpcId"], just_created=True)
         wanted = validate(module, wanted=lambda: wanted_block(vpc, subnet_id, cidr, index))["wanted"]
     if state == "present":
         before, after, steps = validate(module, plan=lambda: plan_present(subnet, wanted, checked["assign"], checked["dns64"]))["plan"]
