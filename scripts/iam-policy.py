@@ -353,23 +353,32 @@ def our_modules(root=ROOT):
     return sorted((root / "plugins" / "modules").glob("*.py"))
 
 
-def task_modules(root=ROOT):
-    """{FQCN of an amazon.aws or v6vpn.aws module: [files naming it]} over roles and playbooks."""
-    found = {}
-
-    def walk(value, where):
+def task_mappings(root=ROOT):
+    """Every mapping in the roles' and playbooks' task files (tasks, blocks, module arguments, ...),
+    as ``(file relative to root, mapping)``."""
+    def walk(value):
         if isinstance(value, dict):
-            for key, sub in value.items():
-                if isinstance(key, str) and re.fullmatch(r"(amazon\.aws|v6vpn\.aws)\.[a-z0-9_]+", key):
-                    found.setdefault(key, set()).add(where)
-                walk(sub, where)
+            yield value
+            for sub in value.values():
+                yield from walk(sub)
         elif isinstance(value, list):
             for sub in value:
-                walk(sub, where)
+                yield from walk(sub)
 
     for pattern in TASK_GLOBS:
         for path in sorted(root.glob(pattern)):
-            walk(yaml.safe_load(path.read_text()), str(path.relative_to(root)))
+            where = str(path.relative_to(root))
+            for mapping in walk(yaml.safe_load(path.read_text())):
+                yield where, mapping
+
+
+def task_modules(root=ROOT):
+    """{FQCN of an amazon.aws or v6vpn.aws module: [files naming it]} over roles and playbooks."""
+    found = {}
+    for where, mapping in task_mappings(root):
+        for key in mapping:
+            if isinstance(key, str) and re.fullmatch(r"(amazon\.aws|v6vpn\.aws)\.[a-z0-9_]+", key):
+                found.setdefault(key, set()).add(where)
     return {k: sorted(v) for k, v in found.items()}
 
 
@@ -568,24 +577,15 @@ def untagged_create_tasks(root=ROOT):
             text += " " + " ".join(str(known[name]) for name in sorted(names))
         return text
 
-    def walk(value, where):
-        if isinstance(value, dict):
-            for key, sub in value.items():
-                if key in TAGGED_CREATES and isinstance(sub, dict) and sub.get("state", "present") != "absent":
-                    tags = expanded(str(sub.get("tags", "")), value.get("vars") or {})
-                    if not set(re.findall(r"\b\w+_common_tags\b", tags)) & common:
-                        problems.append(
-                            "%s: task %r uses %s, which can call %s, without tags from a *_common_tags variable "
-                            "holding %s: the create call would be denied by the policy's aws:RequestTag condition"
-                            % (where, value.get("name", "?"), key, "/".join(TAGGED_CREATES[key]), DEPLOYMENT_TAG))
-                walk(sub, where)
-        elif isinstance(value, list):
-            for sub in value:
-                walk(sub, where)
-
-    for pattern in TASK_GLOBS:
-        for path in sorted(root.glob(pattern)):
-            walk(yaml.safe_load(path.read_text()), str(path.relative_to(root)))
+    for where, task in task_mappings(root):
+        for key, args in task.items():
+            if key in TAGGED_CREATES and isinstance(args, dict) and args.get("state", "present") != "absent":
+                tags = expanded(str(args.get("tags", "")), task.get("vars") or {})
+                if not set(re.findall(r"\b\w+_common_tags\b", tags)) & common:
+                    problems.append(
+                        "%s: task %r uses %s, which can call %s, without tags from a *_common_tags variable "
+                        "holding %s: the create call would be denied by the policy's aws:RequestTag condition"
+                        % (where, task.get("name", "?"), key, "/".join(TAGGED_CREATES[key]), DEPLOYMENT_TAG))
     return problems
 
 

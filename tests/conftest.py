@@ -58,6 +58,29 @@ def emulator():
         yield emu
 
 
+# Realism delays not named by a test are 0, so each test turns on only what it is about.
+REALISM_QUIET = {"consistency_delay": 0.0, "associate_delay": 0.0, "pending_delay": 0.0, "eni_linger": 0.0}
+
+
+@pytest.fixture
+def realistic():
+    """``realistic(seed=..., associate_delay=...)``: a started realism emulator (see
+    tests/emulator/realism.py), stopped after the test."""
+    from tests.emulator.realism import Realism
+    from tests.emulator.server import Emulator
+
+    started = []
+
+    def make(**settings):
+        emulator = Emulator(realism=Realism(**{**REALISM_QUIET, **settings})).start()
+        started.append(emulator)
+        return emulator
+
+    yield make
+    for emulator in started:
+        emulator.stop()
+
+
 @pytest.fixture
 def ec2(emulator):
     """A boto3 EC2 client on a freshly reset emulator: each test starts from an empty account."""

@@ -9,36 +9,19 @@ from __future__ import annotations
 
 import ipaddress
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.emulator.realism import Realism
 from tests.emulator.server import Emulator
 from tests.emulator.testing import Network, build_network
 
 NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
-QUIET = {"consistency_delay": 0.0, "associate_delay": 0.0, "pending_delay": 0.0, "eni_linger": 0.0}
 IMAGE = "ami-12c6146b"  # one of moto's default AMIs
 WAIT = 10.0
-
-
-@pytest.fixture
-def realistic() -> Iterator[Callable[..., Emulator]]:
-    """Start an emulator with realism: `realistic(seed=..., pending_delay=0.5)` (unnamed delays 0)."""
-    started: list[Emulator] = []
-
-    def make(**settings: Any) -> Emulator:
-        emulator = Emulator(realism=Realism(**{**QUIET, **settings})).start()
-        started.append(emulator)
-        return emulator
-
-    yield make
-    for emulator in started:
-        emulator.stop()
 
 
 def error_of(call: Callable[..., Any], **kwargs: Any) -> dict[str, str]:

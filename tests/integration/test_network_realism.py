@@ -15,11 +15,8 @@ import ipaddress
 import pytest
 import yaml
 
-from tests.emulator.realism import Realism
-from tests.emulator.server import Emulator
 from tests.integration.test_roles_aws import ADMIN_CIDRS, REGION, playbook_env, run_playbook
 
-QUIET = {"consistency_delay": 0.0, "associate_delay": 0.0, "pending_delay": 0.0, "eni_linger": 0.0}
 # With this seed us-east-1a is use1-az3, the zone without t3 (asserted below, not assumed).
 SEED_A_IS_AZ3 = 7
 
@@ -27,21 +24,6 @@ SEED_A_IS_AZ3 = 7
 def mutating(calls):
     """The EC2 calls among ``calls`` (a Counter) that are not read-only."""
     return {action: n for action, n in calls.items() if not action.startswith(("Describe", "Get", "List"))}
-
-
-@pytest.fixture
-def realistic():
-    """``realistic(seed=..., associate_delay=...)``: a realism emulator (delays not named: 0)."""
-    started = []
-
-    def make(**settings):
-        emulator = Emulator(realism=Realism(**{**QUIET, **settings})).start()
-        started.append(emulator)
-        return emulator
-
-    yield make
-    for emulator in started:
-        emulator.stop()
 
 
 @pytest.fixture

@@ -3,11 +3,8 @@ and of ids.py's table of NotFound codes. A real botocore EC2 client, wrapped for
 AnsibleAWSModule wraps it, answers through botocore's Stubber (no network); sleeps are recorded,
 not slept."""
 
-import botocore.session
 import pytest
-from botocore.stub import Stubber
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.v6vpn.aws.plugins.module_utils import ec2
 from ansible_collections.v6vpn.aws.plugins.module_utils.ids import NOT_FOUND_CODES
 from ansible_collections.v6vpn.aws.plugins.module_utils.ids import not_found_codes
@@ -37,15 +34,6 @@ def sleeps(monkeypatch):
     made = []
     monkeypatch.setattr("time.sleep", made.append)
     return made
-
-
-@pytest.fixture
-def stubbed():
-    client = botocore.session.get_session().create_client(
-        "ec2", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
-    with Stubber(client) as stubber:
-        yield RetryingBotoClientWrapper(client, ec2.RETRY), stubber
-        stubber.assert_no_pending_responses()
 
 
 def test_not_found_codes_by_id_prefix():

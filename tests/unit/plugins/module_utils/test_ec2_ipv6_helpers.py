@@ -2,11 +2,8 @@
 resource, and wait_until. A real botocore EC2 client, wrapped for retries as AnsibleAWSModule
 wraps it, answers through botocore's Stubber (no network)."""
 
-import botocore.session
 import pytest
-from botocore.stub import Stubber
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.v6vpn.aws.plugins.module_utils import ec2
 
 
@@ -20,16 +17,6 @@ class _Module:
 
     def fail_json_aws(self, exception, msg):
         raise _Failed("%s: %s" % (msg, exception))
-
-
-@pytest.fixture
-def stubbed():
-    """(retrying client, stubber of the botocore client inside it)"""
-    client = botocore.session.get_session().create_client(
-        "ec2", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
-    with Stubber(client) as stubber:
-        yield RetryingBotoClientWrapper(client, ec2.RETRY), stubber
-        stubber.assert_no_pending_responses()
 
 
 def test_the_operation_is_read_from_the_method_through_the_retry_wrapper(stubbed):
