@@ -569,7 +569,7 @@ def untagged_create_tasks(root=ROOT):
         reach the task through its vars or the role's vars (`tags: "{{ ec2_instance_settings.tags }}"`)."""
         known = dict(defined, **task_vars)
         seen = set()
-        for _ in range(4):
+        for _depth in range(4):
             names = set(re.findall(r"\b[a-z_][a-z0-9_]*\b", text)) & set(known) - seen
             if not names:
                 break

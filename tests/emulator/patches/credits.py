@@ -66,7 +66,8 @@ def modify_instance_credit_specification(self: InstanceResponse) -> ActionResult
         instance_id, wanted = spec.get("InstanceId"), spec.get("CpuCredits")
         try:
             instance = self.ec2_backend.get_instance(instance_id)
-        except Exception:  # pylint: disable=broad-except - moto's InvalidInstanceID.NotFound
+        except Exception:  # pylint: disable=broad-except
+            # moto raises its own InvalidInstanceID.NotFound here
             unsuccessful.append({"InstanceId": instance_id, "Error": {
                 "Code": "InvalidInstanceID.NotFound", "Message": f"The instance ID '{instance_id}' does not exist"}})
             continue
