@@ -198,6 +198,14 @@ def start(argv: list[str]) -> int:
     return 1
 
 
+def _wait_reaped(pid: int, timeout: float = 5.0) -> None:
+    """Wait, bounded, until an exited emulator is reaped: `start` leaves it to init, so it stays a
+    zombie (its /proc entry still there) for a moment after it exits."""
+    deadline = time.monotonic() + timeout
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def stop(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.emulator stop", description="Stop the emulator a pidfile names.")
     parser.add_argument("--pidfile", type=Path, required=True, help="as given to start")
@@ -212,6 +220,7 @@ def stop(argv: list[str]) -> int:
     deadline = time.monotonic() + args.timeout
     while time.monotonic() < deadline:
         if not _is_emulator(pid):
+            _wait_reaped(pid)
             args.pidfile.unlink(missing_ok=True)
             return 0
         time.sleep(0.1)
