@@ -32,6 +32,16 @@ def client_names_error(value, name="clients"):
     return problem(names.check_client_names, value, name)
 
 
+def common_name_error(value, name="common_name", spaces=True):
+    """Why ``value`` is not a certificate common name, or ``''``."""
+    return problem(names.check_common_name, value, name, boolean(spaces, strict=False))
+
+
+def client_names_free_error(value, taken, name="clients"):
+    """Why a client in ``value`` takes a name of ``taken`` (variable name -> common name), or ``''``."""
+    return problem(names.check_client_names_free, value, taken, name)
+
+
 def interface_error(value, name="interface"):
     """Why ``value`` is not a Linux interface name, or ``''``."""
     return problem(names.check_interface, value, name)
@@ -89,6 +99,8 @@ class FilterModule:
             "vpn_name_error": vpn_name_error,
             "client_names_error": client_names_error,
             "interface_error": interface_error,
+            "common_name_error": common_name_error,
+            "client_names_free_error": client_names_free_error,
             "instance_type_error": instance_type_error,
             "endpoint_error": endpoint_error,
             "ssh_public_key_error": ssh_public_key_error,

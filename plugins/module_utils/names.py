@@ -4,7 +4,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Name rules of v6vpn.aws, each written once: deployment, client, interface and host names,
-EC2 instance types and OpenSSH public keys. The modules use the checks directly; the roles
+certificate common names, EC2 instance types and OpenSSH public keys. The modules use the checks directly; the roles
 through the ``v6vpn.aws.*_error`` filters (plugins/filter/names.py). Every pattern matches the
 whole value (``fullmatch``: a trailing newline is not accepted).
 """
@@ -80,6 +80,43 @@ def check_clients_not_revoked(clients, revoked, clients_name="clients", revoked_
     if both:
         raise InvalidParameter("%s and %s both list %s; a client is either valid or revoked"
                                % (clients_name, revoked_name, ", ".join(both)))
+    return clients
+
+
+# X.520's upper bound of a common name (ub-common-name).
+COMMON_NAME_MAX = 64
+# Characters the server's name may not hold: each profile names it unquoted in verify-x509-name.
+UNQUOTABLE = frozenset(" \t\"'\\#;")
+
+
+def check_common_name(value, name="common_name", spaces=True):
+    """Validate a certificate common name: 1-64 printable characters (no newline or other control
+    character), no space at either end; with ``spaces=False`` also none inside, nor a quote, a
+    backslash, '#' or ';' (for a name written unquoted in an OpenVPN configuration). Return it."""
+    if not isinstance(value, str) or not value:
+        raise InvalidParameter("%s: %r is not a common name (1-%d printable characters)" % (name, value, COMMON_NAME_MAX))
+    if len(value) > COMMON_NAME_MAX:
+        raise InvalidParameter("%s: %r has %d characters; a certificate common name has at most %d (X.520)"
+                               % (name, value, len(value), COMMON_NAME_MAX))
+    if not value.isprintable() or value != value.strip():
+        raise InvalidParameter("%s: %r must be printable characters with no newline, control character or space at either end"
+                               % (name, value))
+    if not spaces and UNQUOTABLE & set(value):
+        raise InvalidParameter("%s: %r may not contain spaces, quotes, '\\', '#' or ';' (the client profiles name it "
+                               "unquoted in verify-x509-name)" % (name, value))
+    return value
+
+
+def check_client_names_free(clients, taken, name="clients"):
+    """Validate that no client takes a name in ``taken`` (a mapping of variable name to the common
+    name it sets, e.g. the server's and the CA's): a client certificate must never carry the
+    server's name. Entries of ``clients`` are names or mappings with a ``name``. Return ``clients``."""
+    wanted = [entry.get("name") if isinstance(entry, dict) else entry for entry in clients or []]
+    problems = ["%r is the common name set by %s" % (value, variable)
+                for variable, value in sorted(taken.items()) if isinstance(value, str) and value in wanted]
+    if problems:
+        raise InvalidParameter("%s: %s; a client may not take the server's or the CA's name"
+                               % (name, ", ".join(problems)))
     return clients
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.v6vpn.aws.plugins.filter.names import (
-    FilterModule, client_names_error, endpoint_error, instance_architecture, instance_type_error, interface_error,
+    FilterModule, client_names_error, client_names_free_error, common_name_error, endpoint_error, instance_architecture, instance_type_error, interface_error,
     ssh_public_key_error, vpn_name_error,
 )
 
@@ -13,7 +13,7 @@ PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHpmwgY4zCldkPRElNwcz/MJJH6WFp
 def test_filters_are_registered():
     assert set(FilterModule().filters()) == {
         "vpn_name_error", "client_names_error", "interface_error", "instance_type_error", "endpoint_error",
-        "ssh_public_key_error", "instance_architecture",
+        "ssh_public_key_error", "instance_architecture", "common_name_error", "client_names_free_error",
     }
 
 
@@ -92,3 +92,24 @@ class TestSshPublicKeyError:
 
     def test_a_directory_is_not_a_key_file(self, tmp_path):
         assert "is neither an OpenSSH public key" in ssh_public_key_error(str(tmp_path), False, "key", "create")
+
+
+def test_common_name_error():
+    assert common_name_error("vpn OpenVPN CA", "openvpn_pki_ca_common_name") == ""
+    assert common_name_error("vpn-server\n", "openvpn_server_common_name", False).startswith("openvpn_server_common_name: 'vpn-server\\n' must be printable")
+    assert common_name_error("vpn server", "openvpn_server_common_name", False).startswith("openvpn_server_common_name: 'vpn server' may not contain spaces")
+    assert common_name_error("vpn server", "openvpn_server_common_name", "true") == ""
+
+
+def test_client_names_free_error():
+    taken = {"openvpn_server_common_name": "vpn-server"}
+    assert client_names_free_error(["alice"], taken, "openvpn_clients") == ""
+    assert client_names_free_error(["vpn-server"], taken, "openvpn_clients").startswith(
+        "openvpn_clients: 'vpn-server' is the common name set by openvpn_server_common_name")
+
+
+def test_endpoint_with_trailing_newline_is_refused():
+    assert endpoint_error("vpn.example.com\n", "openvpn_public_endpoint").startswith("openvpn_public_endpoint: 'vpn.example.com\\n' is neither")
+    assert endpoint_error("192.0.2.10\n", "openvpn_public_endpoint").startswith("openvpn_public_endpoint: '192.0.2.10\\n' is neither")
+    assert endpoint_error("2001:db8::1\n", "openvpn_public_endpoint") != ""
+    assert endpoint_error("192.0.2.10", "openvpn_public_endpoint") == ""

@@ -72,3 +72,72 @@ def test_bad_instance_types(value):
 ])
 def test_instance_architecture(value, arch):
     assert names.instance_architecture(value) == arch
+
+
+# Issue 11 item 7: every name is matched whole; a trailing newline never passes.
+@pytest.mark.parametrize("check, value", [
+    (names.check_client_name, "alice\n"),
+    (names.check_vpn_name, "my-vpn\n"),
+    (names.check_interface, "tun0\n"),
+    (names.check_instance_type, "t3.micro\n"),
+    (names.check_common_name, "my-vpn-server\n"),
+    (names.check_common_name, "my-vpn OpenVPN CA\n"),
+])
+def test_trailing_newline_is_refused(check, value):
+    with pytest.raises(InvalidParameter):
+        check(value, "n")
+    assert check(value[:-1], "n") == value[:-1]
+
+
+@pytest.mark.parametrize("value", ["host.example.com\n", "localhost\n", "a\n"])
+def test_hostname_with_trailing_newline_is_refused(value):
+    assert names.is_hostname(value) is False
+    assert names.is_hostname(value[:-1]) is True
+
+
+@pytest.mark.parametrize("value", ["my-vpn OpenVPN CA", "x", "a" * 64, "Ünïcode CA", "a.b_c-d (test)"])
+def test_good_common_names(value):
+    assert names.check_common_name(value, "cn") == value
+
+
+@pytest.mark.parametrize("value, message", [
+    ("", "is not a common name"),
+    (None, "is not a common name"),
+    (64, "is not a common name"),
+    ("a" * 65, "has 65 characters; a certificate common name has at most 64"),
+    ("ca\n", "must be printable"),
+    ("c\na", "must be printable"),
+    ("ca\t", "must be printable"),
+    (" ca", "space at either end"),
+    ("ca\x00", "must be printable"),
+])
+def test_bad_common_names_name_the_variable(value, message):
+    with pytest.raises(InvalidParameter, match="^openvpn_pki_ca_common_name: .*" + message):
+        names.check_common_name(value, "openvpn_pki_ca_common_name")
+
+
+@pytest.mark.parametrize("value", ["my vpn", 'a"b', "a'b", "a\\b", "a#b", "a;b"])
+def test_server_common_name_is_usable_unquoted(value):
+    assert names.check_common_name(value, "cn") == value
+    with pytest.raises(InvalidParameter, match="^openvpn_server_common_name: .* verify-x509-name"):
+        names.check_common_name(value, "openvpn_server_common_name", spaces=False)
+
+
+def test_server_common_name_with_newline_is_refused_unquoted_too():
+    with pytest.raises(InvalidParameter, match="must be printable"):
+        names.check_common_name("vpn-server\n", "cn", spaces=False)
+
+
+def test_a_client_may_not_take_the_server_or_ca_name():
+    taken = {"openvpn_server_common_name": "vpn-server", "openvpn_pki_ca_common_name": "vpn OpenVPN CA"}
+    assert names.check_client_names_free(["alice", "vpn-server2"], taken, "openvpn_clients") == ["alice", "vpn-server2"]
+    with pytest.raises(InvalidParameter, match="^openvpn_clients: 'vpn-server' is the common name set by openvpn_server_common_name; "
+                                               "a client may not take"):
+        names.check_client_names_free(["alice", "vpn-server"], taken, "openvpn_clients")
+    # mappings (fixed addresses) count by their name
+    with pytest.raises(InvalidParameter, match="'vpn-server' is the common name"):
+        names.check_client_names_free([{"name": "vpn-server", "ipv4": "10.8.0.9"}], taken, "openvpn_clients")
+    # "vpn-server\n" is a different string: refused by the client name rule instead
+    assert names.check_client_names_free(["vpn-server\n"], taken, "c") == ["vpn-server\n"]
+    with pytest.raises(InvalidParameter):
+        names.check_client_names(["vpn-server\n"], "c")
