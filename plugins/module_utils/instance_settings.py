@@ -46,7 +46,8 @@ def drift(instance, settings):
         found.append("network.assign_public_ip")
     options = instance.get("metadata_options") or {}
     for key, value in sorted((settings.get("metadata_options") or {}).items()):
-        if value is not None and options.get(key) != value:
+        # Compared as text: a templated hop limit may arrive as "1", DescribeInstances says 1.
+        if value is not None and str(options.get(key)) != str(value):
             found.append("metadata_options.%s" % key)
     tags = instance.get("tags") or {}
     wanted_tags = dict(settings.get("tags") or {})

@@ -32,6 +32,8 @@ def test_drift_of_each_setting_is_put_right(aws):
     instance_id = instance["InstanceId"]
     assert credits_of(client, instance_id) == "standard"
     assert instance["MetadataOptions"]["HttpProtocolIpv6"] == "enabled"
+    # Issue 11 item 6: set explicitly, so that IMDS answers never reach a forwarded VPN client.
+    assert instance["MetadataOptions"]["HttpPutResponseHopLimit"] == 1
 
     # A changed ec2_tags reaches the instance (today's lookup skipped the launch).
     retagged = run_playbook("site.yml", dict(variables, ec2_tags={"owner": "pytest", "cost": "vpn"}))
@@ -46,6 +48,8 @@ def test_drift_of_each_setting_is_put_right(aws):
          lambda i: i["SourceDestCheck"] is False),
         ("IMDS", lambda: client.modify_instance_metadata_options(InstanceId=instance_id, HttpTokens="optional", HttpProtocolIpv6="disabled"),
          lambda i: i["MetadataOptions"]["HttpTokens"] == "required" and i["MetadataOptions"]["HttpProtocolIpv6"] == "enabled"),
+        ("IMDS hop limit", lambda: client.modify_instance_metadata_options(InstanceId=instance_id, HttpPutResponseHopLimit=2),
+         lambda i: i["MetadataOptions"]["HttpPutResponseHopLimit"] == 1),
         ("credits", lambda: client.modify_instance_credit_specification(
             InstanceCreditSpecifications=[{"InstanceId": instance_id, "CpuCredits": "unlimited"}]),
          lambda i: credits_of(client, i["InstanceId"]) == "standard"),

@@ -29,11 +29,13 @@ def test_imds_ipv6_follows_the_type():
 
 SETTINGS = {"name": "v-server", "instance_type": "t3.micro", "key_name": "k", "vpc_subnet_id": "subnet-1", "security_group": "sg-1",
             "network": {"assign_public_ip": True}, "source_dest_check": False,
-            "metadata_options": {"http_endpoint": "enabled", "http_tokens": "required", "http_protocol_ipv6": "enabled"},
+            "metadata_options": {"http_endpoint": "enabled", "http_tokens": "required", "http_protocol_ipv6": "enabled",
+                                 "http_put_response_hop_limit": "1"},
             "cpu_credit_specification": "standard", "tags": {"owner": "me", "v6vpn:deployment": "v"}}
 DESCRIBED = {"state": {"name": "running"}, "instance_type": "t3.micro", "key_name": "k", "subnet_id": "subnet-1",
              "security_groups": [{"group_id": "sg-1"}], "source_dest_check": False, "public_ip_address": "198.51.100.1",
-             "metadata_options": {"http_endpoint": "enabled", "http_tokens": "required", "http_protocol_ipv6": "enabled"},
+             "metadata_options": {"http_endpoint": "enabled", "http_tokens": "required", "http_protocol_ipv6": "enabled",
+                                  "http_put_response_hop_limit": 1},
              "tags": {"Name": "v-server", "owner": "me", "v6vpn:deployment": "v", "extra": "kept"}}
 
 
@@ -44,4 +46,7 @@ def test_drift_names_each_setting_that_differs():
     assert instance.instance_drift(dict(DESCRIBED, instance_type="t3.small", source_dest_check=True), SETTINGS) == ["instance_type", "source_dest_check"]
     assert instance.instance_drift(dict(DESCRIBED, metadata_options=dict(DESCRIBED["metadata_options"], http_tokens="optional")), SETTINGS) == [
         "metadata_options.http_tokens"]
+    # The IMDS hop limit (issue 11 item 6): 2 lets a forwarded client fetch a token.
+    assert instance.instance_drift(dict(DESCRIBED, metadata_options=dict(DESCRIBED["metadata_options"], http_put_response_hop_limit=2)),
+                                   SETTINGS) == ["metadata_options.http_put_response_hop_limit"]
     assert instance.instance_drift(dict(DESCRIBED, state={"name": "stopped"}, public_ip_address=None), SETTINGS) == ["state", "network.assign_public_ip"]
