@@ -16,6 +16,7 @@ description:
     server configuration). Returns the connected clients and whether the data channel is offloaded to the
     kernel (C(status 3)), and disconnects every session whose certificate common name is in O(kill), telling the
     client to reconnect (C(client-kill), whose default message is C(RESTART)).
+  - Without O(kill) it changes nothing and only reads who is connected (what playbooks/status.yml prints).
   - Revoking a certificate only stops new connections (the server checks its CRL at each TLS handshake). A
     revoked client that is connected keeps its session until the next renegotiation, up to an hour later,
     unless it is killed - which is what O(kill) is for. The client then reconnects at once and is refused.
@@ -86,6 +87,10 @@ clients:
     connected_since:
       description: Start of the session, seconds since the epoch.
       type: int
+    connected_since_iso:
+      description: Start of the session, ISO 8601 in UTC (empty when the server does not say).
+      type: str
+      version_added: 0.2.0
     client_id:
       description: The server's id of the session (what C(client-kill) takes).
       type: int
@@ -94,7 +99,7 @@ clients:
       type: str
   sample: [{"common_name": "alice", "real_address": "198.51.100.20:41000", "virtual_address": "10.8.0.2",
             "virtual_ipv6_address": "fdd6:5a3b:1194::1000", "bytes_received": 5120, "bytes_sent": 4312,
-            "connected_since": 1767225600, "client_id": 0, "data_channel_cipher": "AES-256-GCM"}]
+            "connected_since": 1767225600, "connected_since_iso": "2026-01-01T00:00:00Z", "client_id": 0, "data_channel_cipher": "AES-256-GCM"}]
 dco_enabled:
   description:
     - Whether the server's data channel is offloaded to the kernel (DCO), as the server reports it
@@ -116,118 +121,15 @@ killed:
 """
 
 import os
-import socket
-import time
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.v6vpn.aws.plugins.module_utils.names import check_client_names
+from ansible_collections.v6vpn.aws.plugins.module_utils.openvpn_management import Management
+from ansible_collections.v6vpn.aws.plugins.module_utils.openvpn_management import ManagementError
+from ansible_collections.v6vpn.aws.plugins.module_utils.openvpn_management import parse_status
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import validate
-
-
-class ManagementError(Exception):
-    pass
-
-
-class Management:
-    """A minimal client of OpenVPN's line-based management protocol."""
-
-    def __init__(self, path, timeout):
-        self.timeout = timeout
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(timeout)
-        self.sock.connect(path)
-        self.buffer = b""
-        # The server greets with ">INFO:OpenVPN Management Interface Version ...".
-        self._line()
-
-    def _line(self):
-        deadline = time.monotonic() + self.timeout
-        while b"\n" not in self.buffer:
-            if time.monotonic() > deadline:
-                raise ManagementError("no answer within %s seconds" % self.timeout)
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ManagementError("the server closed the management connection")
-            self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\n", 1)
-        return line.decode("utf-8", "replace").rstrip("\r")
-
-    def _answer_line(self):
-        # Lines starting with ">" are asynchronous notifications, not answers.
-        while True:
-            line = self._line()
-            if not line.startswith(">"):
-                return line
-
-    def command(self, text):
-        self.sock.sendall(text.encode("utf-8") + b"\n")
-
-    def status(self):
-        self.command("status 3")
-        lines = []
-        while True:
-            line = self._answer_line()
-            if line == "END":
-                return lines
-            if line.startswith("ERROR"):
-                raise ManagementError("'status 3' failed: %s" % line)
-            lines.append(line)
-
-    def client_kill(self, client_id):
-        # Unlike "kill <cn>", client-kill tells the client (RESTART): it reconnects at once and
-        # meets the CRL, instead of keeping a dead tunnel until its ping-restart timeout.
-        self.command("client-kill %s" % client_id)
-        line = self._answer_line()
-        if line.startswith("SUCCESS"):
-            return True
-        if line.startswith("ERROR"):
-            # Gone in the meantime (it disconnected by itself).
-            return False
-        raise ManagementError("'client-kill %s' got an unexpected answer: %s" % (client_id, line))
-
-    def close(self):
-        try:
-            self.command("quit")
-        except OSError:
-            # The session is over either way; a broken socket here must not hide the real error.
-            pass
-        finally:
-            self.sock.close()
-
-
-def parse_status(lines):
-    """'status 3' output (tab-separated; HEADER rows name the columns of the rows after them).
-
-    Returns (clients, dco_enabled, title).
-    """
-    header = None
-    clients = []
-    dco = None
-    title = ""
-    for line in lines:
-        fields = line.split("\t")
-        if fields[0] == "TITLE" and len(fields) > 1:
-            title = fields[1]
-        elif fields[0] == "GLOBAL_STATS" and len(fields) > 2 and fields[1] == "dco_enabled":
-            dco = fields[2] == "1"
-        elif fields[0] == "HEADER" and len(fields) > 1 and fields[1] == "CLIENT_LIST":
-            header = fields[2:]
-        elif fields[0] == "CLIENT_LIST" and header:
-            row = dict(zip(header, fields[1:]))
-            clients.append(dict(
-                common_name=row.get("Common Name", ""),
-                real_address=row.get("Real Address", ""),
-                virtual_address=row.get("Virtual Address", ""),
-                virtual_ipv6_address=row.get("Virtual IPv6 Address", ""),
-                bytes_received=int(row.get("Bytes Received") or 0),
-                bytes_sent=int(row.get("Bytes Sent") or 0),
-                connected_since=int(row.get("Connected Since (time_t)") or 0),
-                client_id=int(row.get("Client ID") or 0),
-                data_channel_cipher=row.get("Data Channel Cipher", ""),
-            ))
-    return clients, dco, title
 
 
 def check_timeout(value):
