@@ -103,7 +103,7 @@ def test_status_kill_and_idempotence(run_tasks, fake):
     assert status["clients"][0] == {
         "common_name": "alice", "real_address": "172.29.41.21:37846", "virtual_address": "10.8.0.2",
         "virtual_ipv6_address": "fdd6:5a3b:1194::1000", "bytes_received": 3465, "bytes_sent": 3391,
-        "connected_since": 1795626337, "client_id": 7, "data_channel_cipher": "AES-256-GCM"}
+        "connected_since": 1795626337, "connected_since_iso": "2026-11-25T17:05:37Z", "client_id": 7, "data_channel_cipher": "AES-256-GCM"}
     assert status["dco_enabled"] is False
     assert status["title"].startswith("OpenVPN 2.6.14 ")
 
