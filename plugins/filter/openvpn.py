@@ -20,6 +20,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.v6vpn.aws.plugins.module_utils import cidr
 from ansible_collections.v6vpn.aws.plugins.module_utils import names
+from ansible_collections.v6vpn.aws.plugins.module_utils import nat64
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import check_integer
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import problem
@@ -88,14 +89,67 @@ def openvpn_data_ciphers_error(ciphers, name="openvpn_data_ciphers"):
     return problem(_check_not_empty, ciphers, name)
 
 
+def _check_ipv6_only(ipv6_only, mode, redirect_ipv4, dns_servers, dns64_upstreams, name):
+    if ipv6_only is not True:
+        return ipv6_only
+    problems = []
+    if _mode(mode) == MODE_OFF:
+        problems.append("%s needs IPv6 in the tunnel: set openvpn_ipv6_mode to nat66 or routed, not off" % name)
+    if redirect_ipv4 is True:
+        problems.append("%s and openvpn_redirect_ipv4 contradict each other: an IPv6-only tunnel carries no "
+                        "IPv4 (NAT64 reaches IPv4 hosts); set openvpn_redirect_ipv4 to false" % name)
+    if isinstance(dns_servers, (list, tuple)) and dns_servers:
+        problems.append("%s pushes the server's DNS64 resolver as the clients' only resolver: leave "
+                        "openvpn_dns_servers empty and list the resolvers it asks in openvpn_dns64_upstreams" % name)
+    if isinstance(dns64_upstreams, (list, tuple)) and not dns64_upstreams:
+        problems.append("openvpn_dns64_upstreams: empty; the DNS64 resolver of %s needs at least one upstream "
+                        "resolver (on AWS the VPC resolver 169.254.169.253)" % name)
+    if problems:
+        raise InvalidParameter("; ".join(problems))
+    return ipv6_only
+
+
+def openvpn_ipv6_only_error(ipv6_only, mode, redirect_ipv4, dns_servers, dns64_upstreams, name="openvpn_ipv6_only"):
+    """When ``ipv6_only`` is true, what contradicts it (IPv6 off, IPv4 redirected, IPv4 resolvers pushed,
+    no DNS64 upstream), or ``''``; always ``''`` when it is false."""
+    return problem(_check_ipv6_only, ipv6_only, mode, redirect_ipv4, dns_servers, dns64_upstreams, name)
+
+
 def _sink(network):
     """The dead-end IPv6 address and gateway pushed with block-ipv6 when IPv6 is off."""
     first = network.network_address
     return "%s/%d %s" % (first + 2, network.prefixlen, first + 1)
 
 
+def _nat64(ipv6_only, ipv4_network, pool, push_routes, prefix, ipv4_pool, nonglobal_ipv4, upstreams):
+    """The NAT64 and DNS64 values of an IPv6-only tunnel; empty ones when it is not."""
+    if not ipv6_only or not pool:
+        return dict(ipv6_only=False, nat64_prefix="", nat64_ipv4_pool="", nat64_ipv4_address="", nat64_ipv6_address="",
+                    nat64_blocked_ipv4=[], nat64_blocked_ipv6=[], dns64_resolver="", dns64_upstreams=[])
+    prefix = nat64.check_prefix(prefix, "nat64_prefix")
+    nat64.check_non_global(nonglobal_ipv4, prefix)
+    first = cidr.parse_network(pool, "ipv6_pool", 6).network_address
+    return dict(
+        ipv6_only=True,
+        nat64_prefix=prefix,
+        nat64_ipv4_pool=nat64.check_pool(ipv4_pool, ipv4_network, "nat64_ipv4_pool"),
+        nat64_ipv4_address=nat64.translator_ipv4_address(ipv4_pool),
+        # The translator's own IPv6 address (source of its ICMPv6 errors, packet too big among them):
+        # pool::2, which OpenVPN never hands out (the server is ::1, clients start at ::1000).
+        nat64_ipv6_address=(first + 2).compressed,
+        nat64_blocked_ipv4=nat64.blocked_ipv4(nonglobal_ipv4),
+        nat64_blocked_ipv6=[nat64.embed(prefix, block) for block in nat64.blocked_ipv4(nonglobal_ipv4)],
+        # The OpenVPN server's own tunnel address (pool::1).
+        dns64_resolver=(first + 1).compressed,
+        dns64_upstreams=[cidr.normalize_address(server, "dns64_upstreams") for server in upstreams],
+        # 64:ff9b::/96 is outside 2000::/3: pushed on its own unless a pushed route covers it.
+        push_nat64_route=not nat64.covered(prefix, push_routes),
+    )
+
+
 def openvpn_config(ipv6_mode, ipv4_network, ipv6_network, ipv6_routed_prefix, ipv6_push_routes, dns_servers,
-                   public_endpoint, data_ciphers):
+                   public_endpoint, data_ciphers, ipv6_only=False, nat64_prefix="64:ff9b::/96", nat64_ipv4_pool="",
+                   nat64_nonglobal_ipv4=False, dns64_upstreams=()):
     """What the role's templates need, from its validated variables (roles/openvpn/vars/main.yml)."""
     mode = _mode(ipv6_mode)
     try:
@@ -103,17 +157,26 @@ def openvpn_config(ipv6_mode, ipv4_network, ipv6_network, ipv6_routed_prefix, ip
         sink_network = cidr.parse_network(ipv6_network, "ipv6_network", 6)
         pool = {"nat66": ipv6_network, "routed": ipv6_routed_prefix}.get(mode)
         dns = [ipaddress.ip_address(cidr.normalize_address(server, "dns_servers")) for server in dns_servers]
+        push_routes = [cidr.normalize_cidr(route, "ipv6_push_routes", 6) for route in ipv6_push_routes]
+        six = _nat64(ipv6_only is True, ipv4.compressed, pool, push_routes, nat64_prefix, nat64_ipv4_pool, nat64_nonglobal_ipv4 is True,
+                     dns64_upstreams)
+        if six.pop("push_nat64_route", False):
+            push_routes.append(six["nat64_prefix"])
+        if six["ipv6_only"]:
+            # The DNS64 resolver is the clients' only one (validation refuses openvpn_dns_servers).
+            dns = [ipaddress.ip_address(six["dns64_resolver"])]
         return dict(
             mode=mode,
             ipv4_network=ipv4.compressed,
             ipv4_server="%s %s" % (ipv4.network_address, ipv4.netmask),
             ipv6_pool=cidr.normalize_cidr(pool, "ipv6_pool", 6) if pool else "",
             ipv6_sink=_sink(sink_network),
-            push_ipv6_routes=[cidr.normalize_cidr(route, "ipv6_push_routes", 6) for route in ipv6_push_routes],
+            push_ipv6_routes=push_routes,
             dns4=[str(address) for address in dns if address.version == 4],
             dns6=[address.compressed for address in dns if address.version == 6],
             public_endpoint=_endpoint(public_endpoint),
             data_ciphers=":".join(data_ciphers),
+            **six
         )
     except InvalidParameter as e:
         raise AnsibleFilterError("openvpn_config: %s (the role's tasks/validate.yml reports this first)" % e) from None
@@ -135,5 +198,6 @@ class FilterModule:
             "openvpn_keepalive_error": openvpn_keepalive_error,
             "openvpn_revoked_clients_error": openvpn_revoked_clients_error,
             "openvpn_data_ciphers_error": openvpn_data_ciphers_error,
+            "openvpn_ipv6_only_error": openvpn_ipv6_only_error,
             "openvpn_config": openvpn_config,
         }

@@ -12,6 +12,7 @@ from ansible_collections.v6vpn.aws.plugins.filter.openvpn import (
     FilterModule,
     openvpn_config,
     openvpn_data_ciphers_error,
+    openvpn_ipv6_only_error,
     openvpn_keepalive_error,
     openvpn_revoked_clients_error,
     openvpn_routed_prefix_error,
@@ -154,5 +155,6 @@ def test_filters_are_registered():
         "openvpn_keepalive_error": openvpn_keepalive_error,
         "openvpn_revoked_clients_error": openvpn_revoked_clients_error,
         "openvpn_data_ciphers_error": openvpn_data_ciphers_error,
+        "openvpn_ipv6_only_error": openvpn_ipv6_only_error,
         "openvpn_config": openvpn_config,
     }
