@@ -169,6 +169,8 @@ def check_absent(ec2, name):
     left += ["security group " + g["GroupId"] for g in ec2.describe_security_groups(Filters=tagged)["SecurityGroups"]]
     left += ["key pair " + k["KeyName"] for k in ec2.describe_key_pairs(Filters=tagged)["KeyPairs"]]
     left += ["address " + a["PublicIp"] for a in ec2.describe_addresses(Filters=tagged)["Addresses"]]
+    left += ["nat gateway " + g["NatGatewayId"] for g in ec2.describe_nat_gateways(
+        Filter=tagged + [{"Name": "state", "Values": ["pending", "available", "deleting", "failed"]}])["NatGateways"]]
     reservations = ec2.describe_instances(Filters=tagged + [{"Name": "instance-state-name", "Values": LIVE_STATES}])["Reservations"]
     left += ["instance " + i["InstanceId"] for r in reservations for i in r["Instances"]]
     return left

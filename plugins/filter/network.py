@@ -4,7 +4,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """The network role's rules (plugins/module_utils/network.py) as filters: the security group's
-name, SSH open to everyone only on request, and the subnet's availability zone.
+name, SSH open to everyone only on request, the subnet's availability zone, and DNS64 only with
+the NAT64 gateway.
 
 Each ``*_error`` filter returns ``''`` when the value is acceptable, else a message that starts
 with the variable's name. Documentation: one .yml file per filter beside this one.
@@ -44,6 +45,11 @@ def subnet_zone(offered, instance_type, region, pinned="", current=""):
         raise AnsibleFilterError(str(e)) from None
 
 
+def dns64_error(dns64, nat64_gateway=False, name="network_dns64", gateway_name="network_nat64_gateway"):
+    """Why DNS64 cannot be turned on (no NAT64 gateway to translate its answers), or ``''``."""
+    return problem(network.check_dns64, boolean(dns64, strict=False), boolean(nat64_gateway, strict=False), name, gateway_name)
+
+
 class FilterModule:
     """The network filters of v6vpn.aws."""
 
@@ -53,4 +59,5 @@ class FilterModule:
             "admin_cidrs_error": admin_cidrs_error,
             "subnet_zone_error": subnet_zone_error,
             "subnet_zone": subnet_zone,
+            "dns64_error": dns64_error,
         }

@@ -4,12 +4,13 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """The network role's rules that AWS would otherwise apply only half-way through a run: the
-security group's name, who may reach SSH, and which availability zone the subnet goes in.
+security group's name, who may reach SSH, which availability zone the subnet goes in, and
+DNS64 only with a route to a NAT64 translator.
 
 Pure Python, over values (and DescribeInstanceTypeOfferings answers as
 v6vpn.aws.instance_type_info returns them); the roles reach these rules through the
-``v6vpn.aws.security_group_name_error``, ``admin_cidrs_error``, ``subnet_zone_error`` and
-``subnet_zone`` filters (plugins/filter/network.py).
+``v6vpn.aws.security_group_name_error``, ``admin_cidrs_error``, ``subnet_zone_error``,
+``subnet_zone`` and ``dns64_error`` filters (plugins/filter/network.py).
 """
 
 import ipaddress
@@ -92,3 +93,19 @@ def check_subnet_zone(offered, instance_type, region, pinned="", current="",
                                    % (name, pinned, instance_type, region, ", ".join(zones)))
         return pinned
     return zones[0]
+
+
+def check_dns64(dns64, nat64_gateway, name="network_dns64", gateway_name="network_nat64_gateway"):
+    """DNS64 only together with the NAT gateway that translates what it synthesises; return ``dns64``.
+
+    With the subnet's EnableDns64, the Amazon resolver answers IPv4-only names with 64:ff9b::/96
+    addresses; without a route for that prefix to a NAT gateway, IPv6-capable hosts prefer those
+    addresses and their connections hang instead of falling back to IPv4
+    (terraform-aws-modules/terraform-aws-vpc#972). The route without DNS64 is harmless.
+    """
+    if dns64 and not nat64_gateway:
+        raise InvalidParameter("%s: DNS64 without a NAT64 route makes the Amazon resolver answer IPv4-only names with "
+                               "64:ff9b:: addresses that nothing translates, so IPv6-capable hosts in the subnet hang "
+                               "connecting to them; set %s: true as well (a NAT gateway and the route 64:ff9b::/96 to it), "
+                               "or leave %s false" % (name, gateway_name, name))
+    return dns64

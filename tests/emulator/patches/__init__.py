@@ -13,10 +13,10 @@ import threading
 
 import moto
 
-from . import addressing, credits, filters, images, instances, limits, routes, security_groups, subnets, tags, timing, vpcs, zones
+from . import addressing, credits, filters, images, instances, limits, nat_gateways, routes, security_groups, subnets, tags, timing, vpcs, zones
 
 MOTO_VERSION = "5.2.5"
-_MODULES = (vpcs, subnets, routes, filters, addressing, instances, credits, images, security_groups, tags, limits, timing, zones)
+_MODULES = (vpcs, subnets, routes, nat_gateways, filters, addressing, instances, credits, images, security_groups, tags, limits, timing, zones)
 _lock = threading.Lock()
 _applied = False
 

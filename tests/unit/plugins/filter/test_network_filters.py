@@ -4,7 +4,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.v6vpn.aws.plugins.filter.network import (
-    FilterModule, admin_cidrs_error, security_group_name_error, subnet_zone, subnet_zone_error,
+    FilterModule, admin_cidrs_error, dns64_error, security_group_name_error, subnet_zone, subnet_zone_error,
 )
 
 ZONES = [{"zone_name": "eu-west-1c", "zone_id": "euw1-az3"}, {"zone_name": "eu-west-1a", "zone_id": "euw1-az1"}]
@@ -13,7 +13,7 @@ ZONES = [{"zone_name": "eu-west-1c", "zone_id": "euw1-az3"}, {"zone_name": "eu-w
 def test_filters_are_registered():
     assert FilterModule().filters() == {
         "security_group_name_error": security_group_name_error, "admin_cidrs_error": admin_cidrs_error,
-        "subnet_zone_error": subnet_zone_error, "subnet_zone": subnet_zone,
+        "subnet_zone_error": subnet_zone_error, "subnet_zone": subnet_zone, "dns64_error": dns64_error,
     }
 
 
@@ -44,3 +44,15 @@ def test_subnet_zone_error_and_subnet_zone():
     assert subnet_zone_error([], "t3.micro", "eu-west-1", None, None).startswith("network_instance_type: t3.micro is offered in no")
     with pytest.raises(AnsibleFilterError, match="eu-west-1b does not offer t3.micro"):
         subnet_zone(ZONES, "t3.micro", "eu-west-1", "eu-west-1b")
+
+
+@pytest.mark.parametrize("dns64, gateway", [(False, False), (False, True), (True, True), ("true", "yes"), ("no", False)])
+def test_dns64_error_accepts_dns64_with_the_gateway_or_none(dns64, gateway):
+    assert dns64_error(dns64, gateway) == ""
+
+
+@pytest.mark.parametrize("dns64, gateway", [(True, False), ("true", "false"), ("yes", None)])
+def test_dns64_error_refuses_dns64_without_the_gateway(dns64, gateway):
+    message = dns64_error(dns64, gateway)
+    assert message.startswith("network_dns64: DNS64 without a NAT64 route"), message
+    assert "set network_nat64_gateway: true as well" in message, message

@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.v6vpn.aws.plugins.module_utils.network import (
-    check_admin_cidrs, check_security_group_name, check_subnet_zone, security_group_name,
+    check_admin_cidrs, check_dns64, check_security_group_name, check_subnet_zone, security_group_name,
 )
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
 
@@ -82,3 +82,16 @@ def test_an_existing_subnet_in_a_zone_without_the_type(offered):
     assert "a subnet cannot move to another zone: remove the deployment (playbooks/teardown.yml) and run again, " \
            "or choose an instance type offered in us-east-1a" in message
     assert ("us-east-1b, us-east-1c, us-east-1d of us-east-1" if offered else "no zone of us-east-1") in message
+
+
+@pytest.mark.parametrize("dns64, gateway", [(False, False), (False, True), (True, True)])
+def test_dns64_needs_the_nat64_gateway_only_when_on(dns64, gateway):
+    assert check_dns64(dns64, gateway) is dns64
+
+
+def test_dns64_without_the_nat64_gateway_is_refused_naming_both_switches():
+    with pytest.raises(InvalidParameter) as raised:
+        check_dns64(True, False, "dns64", "gateway")
+    assert str(raised.value).startswith("dns64: DNS64 without a NAT64 route makes the Amazon resolver answer IPv4-only names "
+                                        "with 64:ff9b:: addresses that nothing translates"), raised.value
+    assert "set gateway: true as well" in str(raised.value) and "or leave dns64 false" in str(raised.value)
