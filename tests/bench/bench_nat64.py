@@ -7,7 +7,7 @@ directory, under the scenario's lock /tmp/v6vpn-molecule-nat64.lock, so it never
 `molecule test -s nat64`), connects the real OpenVPN client, then measures in the same run,
 interleaved run by run, each figure the median of --runs runs:
 
-- NAT64: iperf3 from the client to the IPv4-only web host at 64:ff9b::<its IPv4> (the tunnel,
+- NAT64: iperf3 from the client to the IPv4-only web host at <NAT64 prefix>::<its IPv4> (the tunnel,
   then tayga, a userspace translator: each packet crosses a tun device twice more, then the
   kernel's IPv4 masquerade);
 - NAT66: iperf3 from the client to the IPv6-only target (the tunnel, then the kernel's IPv6
@@ -40,7 +40,9 @@ WEB = "n64-web"
 TARGET = "n64-target"
 CLIENT_NAME = "dora"
 VPN_NAME = "mol-n64"
-WEB_NAT64 = "64:ff9b::172.29.51.40"
+# The scenario's network-specific NAT64 prefix (its IPv4 hosts are private: RFC 6052 keeps them
+# out of 64:ff9b::/96).
+WEB_NAT64 = "2001:db8:6b64::172.29.51.40"
 TARGET_ADDRESS = "2001:db8:6b99::80"
 RESOLVER = "fdd6:5a3b:1194::1"
 PATHS = {"nat64": WEB_NAT64, "nat66": TARGET_ADDRESS}
