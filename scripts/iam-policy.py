@@ -70,7 +70,8 @@ README_END = docblocks.end_marker("iam-policy")
 AMAZON_AWS_ACTIONS = {
     "ec2_ami_info": ["DescribeImages"],
     # Allocate (tagged) and associate with the instance, found again by instance; release at
-    # teardown (after the instance is gone, so no disassociation).
+    # teardown (after the instance is gone, so no disassociation). The network role's NAT64
+    # gateway's address: allocated alone (tagged), released once the gateway is deleted.
     "ec2_eip": ["AllocateAddress", "AssociateAddress", "CreateTags", "DescribeAddresses", "DescribeInstances",
                 "DescribeTags", "ReleaseAddress"],
     "ec2_eip_info": ["DescribeAddresses"],
@@ -99,6 +100,11 @@ AMAZON_AWS_ACTIONS = {
     "ec2_vpc_igw": ["AttachInternetGateway", "CreateInternetGateway", "CreateTags", "DeleteInternetGateway",
                     "DescribeInternetGateways", "DescribeTags", "DescribeVpcs", "DetachInternetGateway"],
     "ec2_vpc_igw_info": ["DescribeInternetGateways"],
+    # The NAT64 gateway: created (tagged) with the network role's Elastic IP (allocation_id given,
+    # so the module allocates none), found again by subnet and address, tags added never purged,
+    # no waiter (the role waits with ec2_vpc_nat_gateway_info); deleted without release_eip.
+    "ec2_vpc_nat_gateway": ["CreateNatGateway", "CreateTags", "DeleteNatGateway", "DescribeNatGateways", "DescribeTags"],
+    "ec2_vpc_nat_gateway_info": ["DescribeNatGateways"],
     # Create with an Amazon IPv6 /56 (or associate one to a VPC that lost it), DNS support and
     # hostnames, tags added never purged; delete at teardown.
     "ec2_vpc_net": ["AssociateVpcCidrBlock", "CreateTags", "CreateVpc", "DeleteVpc", "DescribeTags",
@@ -173,6 +179,7 @@ RESOURCES = {
     "CreateEgressOnlyInternetGateway": {"egress-only-internet-gateway": [NEW], "vpc": [OURS]},
     "CreateInternetGateway": {"internet-gateway": [NEW]},
     "CreateKeyPair": {"key-pair": [NEW]},
+    "CreateNatGateway": {"natgateway": [NEW], "subnet": [OURS], "elastic-ip": [OURS]},
     "CreateRoute": {"route-table": ["MainRouteTable"]},
     "CreateSecurityGroup": {"security-group": [NEW], "vpc": [OURS]},
     "CreateSubnet": {"subnet": [NEW], "vpc": [OURS]},
@@ -180,6 +187,7 @@ RESOURCES = {
     "DeleteEgressOnlyInternetGateway": {"egress-only-internet-gateway": [OURS]},
     "DeleteInternetGateway": {"internet-gateway": [OURS]},
     "DeleteKeyPair": {"key-pair": [OURS, "FingerprintKeyPair"]},
+    "DeleteNatGateway": {"natgateway": [OURS]},
     "DeleteRoute": {"route-table": ["MainRouteTable"]},
     "DeleteSecurityGroup": {"security-group": [OURS]},
     "DeleteSubnet": {"subnet": [OURS]},
@@ -213,13 +221,14 @@ RESOURCES = {
 # (unless `state: absent`) must pass `tags:` built from the role's *_common_tags, which must hold
 # v6vpn:deployment: that is what puts the tag into the create call's TagSpecifications (checked in
 # amazon.aws 10.x: ec2_vpc_net, ec2_vpc_subnet, ec2_security_group, ec2_vpc_igw, ec2_key (create and
-# import), ec2_eip (AllocateAddress) and ec2_instance (instance and volume) all pass the module's tags
+# import), ec2_eip (AllocateAddress), ec2_vpc_nat_gateway (CreateNatGateway) and ec2_instance (instance and volume) all pass the module's tags
 # as TagSpecifications; v6vpn.aws.egress_igw does the same).
 TAGGED_CREATES = {
     "amazon.aws.ec2_eip": ["AllocateAddress"],
     "amazon.aws.ec2_instance": ["RunInstances"],
     "amazon.aws.ec2_key": ["CreateKeyPair", "ImportKeyPair"],
     "amazon.aws.ec2_security_group": ["CreateSecurityGroup"],
+    "amazon.aws.ec2_vpc_nat_gateway": ["CreateNatGateway"],
     "amazon.aws.ec2_vpc_igw": ["CreateInternetGateway"],
     "amazon.aws.ec2_vpc_net": ["CreateVpc"],
     "amazon.aws.ec2_vpc_subnet": ["CreateSubnet"],

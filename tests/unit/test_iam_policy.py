@@ -119,7 +119,7 @@ def test_create_calls_need_the_tag_in_the_request_and_tag_only_at_creation():
     statements = committed_policy()["Statement"]
     creates = {"ec2:%s" % a for a in ("CreateVpc", "CreateSubnet", "CreateSecurityGroup", "CreateInternetGateway",
                                       "CreateEgressOnlyInternetGateway", "CreateKeyPair", "ImportKeyPair",
-                                      "AllocateAddress", "RunInstances")}
+                                      "AllocateAddress", "RunInstances", "CreateNatGateway")}
     exceptions = {"Untagged%s" % name for name in iam.EXCEPTIONS}
     for statement in statements:
         if statement["Sid"] in exceptions:
@@ -345,12 +345,12 @@ def test_every_module_of_ours_calls_ec2_through_the_scanned_ways():
 
 def test_an_unmapped_amazon_aws_module_is_an_error(tmp_path):
     write(tmp_path / "roles" / "extra" / "tasks" / "main.yml", """
-        - name: A NAT gateway
-          amazon.aws.ec2_vpc_nat_gateway:
-            subnet_id: subnet-12345678
+        - name: A VPC endpoint
+          amazon.aws.ec2_vpc_endpoint:
+            vpc_id: vpc-12345678
         """)
     problems = iam.required_actions(root=tmp_path)[1]
-    assert any("amazon.aws.ec2_vpc_nat_gateway is used in roles/extra/tasks/main.yml" in p for p in problems), problems
+    assert any("amazon.aws.ec2_vpc_endpoint is used in roles/extra/tasks/main.yml" in p for p in problems), problems
 
 
 def test_a_mapped_action_the_module_cannot_call_is_an_error(tmp_path, monkeypatch):
