@@ -1,16 +1,27 @@
-"""v6vpn.aws.openvpn_pki_clients and openvpn_pki_profiles through real ansible-playbook.
+"""v6vpn.aws.openvpn_pki_server, openvpn_pki_clients and openvpn_client_profiles through real
+ansible-playbook.
 
-The CA is made with community.crypto, as the openvpn role makes it; the CRL with
-community.crypto.x509_crl from the module's revoked_certificates. Everything runs on
-localhost in a temporary directory (no emulator calls).
+The first tests make the CA with community.crypto (any CA the module is given must do) and the
+CRL with community.crypto.x509_crl from the module's revoked_certificates; the lifecycle tests
+use openvpn_pki_server and the module's own CRL. Renewal is tested with short lifetimes: the
+test re-signs a certificate or the CRL so that it expires within days (what time would do), then
+runs the modules. Everything runs on localhost in a temporary directory; the tls-crypt-v2 keys
+come from the real `openvpn` of the test image, run in Docker.
 """
 
+import datetime
 import json
 import os
+import stat
 
 import pytest
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+
+from tests.conftest import needs_docker
+
+OPENVPN_IMAGE = "v6vpn-test/openvpn-peer:bookworm"
 
 TLS_CRYPT = "-----BEGIN OpenVPN Static key V1-----\n" + "0123456789abcdef" * 2 + "\n-----END OpenVPN Static key V1-----\n"
 
@@ -105,7 +116,7 @@ def test_issue_idempotence_check_mode_diff_and_profiles(run_tasks, pki):
     assert issued["changed"] and issued["issued"] == ["alice", "bob"]
     assert issued["diff"]["after"]["clients"] == ["alice", "bob"]
     files = listing(pki + "/clients")
-    assert sorted(files) == ["alice.crt", "alice.key", "bob.crt", "bob.key"]
+    assert sorted(files) == ["alice.crt", "alice.key", "bob.crt", "bob.key", "index.json"]
     assert {mode for mode, dummy in files.values()} == {0o600}
     assert os.stat(pki + "/clients").st_mode & 0o777 == 0o700
 
@@ -162,7 +173,7 @@ def test_revoke_feeds_the_crl_and_a_readded_name_gets_a_new_certificate(run_task
     assert not any(r.get("failed") for r in run.results), run
 
     after = listing(pki + "/clients")
-    assert sorted(after) == ["alice.crt", "alice.key", "bob.crt", "bob.key", "revoked.json"]
+    assert sorted(after) == ["alice.crt", "alice.key", "bob.crt", "bob.key", "index.json"]
     # bob's revoked key was deleted; the re-added bob has a new one
     assert after["bob.key"] != before["bob.key"] and after["alice.key"] == before["alice.key"]
     assert revoked["changed"] and revoked["revoked"] == ["bob"] and revoked["issued"] == []
@@ -178,10 +189,13 @@ def test_revoke_feeds_the_crl_and_a_readded_name_gets_a_new_certificate(run_task
     assert not crl_readded["changed"]
     assert len(crl_info2["revoked_certificates"]) == 1
 
-    with open(pki + "/clients/revoked.json") as handle:
-        record = json.load(handle)["revoked"]
-    assert [(r["name"], r["serial_number"]) for r in record] == [("bob", bob_serial)]
-    assert record[0]["revocation_date"].endswith("Z") and len(record[0]["revocation_date"]) == 15
+    with open(pki + "/clients/index.json") as handle:
+        record = json.load(handle)["certificates"]
+    assert [(r["name"], r["state"]) for r in record if r["name"] == "bob"] == [("bob", "revoked"), ("bob", "valid")]
+    assert record[1]["serial_number"] == bob_serial if record[1]["name"] == "bob" else True
+    revoked_entry = [r for r in record if r["state"] == "revoked"][0]
+    assert revoked_entry["serial_number"] == bob_serial
+    assert revoked_entry["revocation_date"].endswith("Z") and len(revoked_entry["revocation_date"]) == 15
 
 
 def test_a_new_ca_reissues_every_client(run_tasks, pki):
@@ -230,7 +244,7 @@ def test_bad_input_fails_and_changes_nothing(run_tasks, pki, tmp_path):
     assert messages[1].startswith("clients: '../../etc/passwd' is not a valid client name")
     assert messages[2] == "clients: 'alice' is listed twice"
     assert messages[3] == "clients and revoked_clients both list bob; a client is either valid or revoked"
-    assert messages[4] == "valid_days: 0 is not a whole number of at least 1"
+    assert messages[4] == "valid_days: 0 is not a whole number from 1 to 36500"
     assert "value of key_type must be one of: secp256r1, ed25519, got: rsa" in messages[5]
     assert messages[6] == "ownca_privatekey_path: %s/ca.key is not the private key of the CA certificate %s/ca.crt" % (other, pki)
     assert messages[7].startswith("ownca_path: cannot read the CA certificate %s/missing.crt" % pki)
@@ -240,18 +254,25 @@ def test_bad_input_fails_and_changes_nothing(run_tasks, pki, tmp_path):
         "clients: 'bob smith' is not a valid client name %s" % name_rule,
         "revoked_clients: '-x' is not a valid client name %s" % name_rule,
         "clients and revoked_clients both list bob; a client is either valid or revoked",
-        "valid_days: 0 is not a whole number of at least 1",
+        "valid_days: 0 is not a whole number from 1 to 36500",
     ])
     assert listing(pki) == before
 
 
 def profiles_task(path, profiles, remove=(), check=False, diff=False):
-    task = {"v6vpn.aws.openvpn_pki_profiles": {"path": path, "profiles": profiles, "remove": list(remove)}}
+    task = {"v6vpn.aws.openvpn_client_profiles": {"path": path, "profiles": profiles, "remove": list(remove)}}
     if check:
         task["check_mode"] = True
     if diff:
         task["diff"] = True
     return task
+
+
+def test_the_old_module_name_still_works(run_tasks, tmp_path):
+    path = str(tmp_path / "profiles")
+    run = run_tasks([{"v6vpn.aws.openvpn_pki_profiles": {"path": path, "profiles": {"alice": "client\n"}}}])
+    assert run[0]["changed"] and run[0]["written"] == ["alice"], run
+    assert open(os.path.join(path, "alice.ovpn")).read() == "client\n"
 
 
 def test_profiles_are_written_private_and_removed(run_tasks, tmp_path):
@@ -347,4 +368,215 @@ def test_pki_check_does_nothing_until_the_ca_and_server_are_in_place(run_tasks, 
     assert not renamed["pki_current"] and renamed["issued"] == []
     assert renamed["pki_problems"] == ["%s/server.crt: not a serverAuth certificate named 'renamed'" % pki]
     assert not foreign["pki_current"] and foreign["pki_problems"] == ["%s/server.crt: not signed by the CA" % pki]
-    assert sorted(os.listdir(pki + "/clients")) == ["alice.crt", "alice.key"]
+    assert sorted(os.listdir(pki + "/clients")) == ["alice.crt", "alice.key", "index.json"]
+
+
+# --- The lifecycle: openvpn_pki_server, renewal, the serial index, tls-crypt-v2 -----------------
+
+
+@pytest.fixture
+def openvpn_in_docker(tmp_path, monkeypatch):
+    """`openvpn` on PATH runs the real OpenVPN 2.6 of the test image (the modules call it to make
+    tls-crypt-v2 keys); it sees the test's temporary directory at the same path, read-only."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    shim = bindir / "openvpn"
+    shim.write_text("#!/bin/sh\nexec docker run --rm --network none -v %s:%s:ro %s openvpn \"$@\"\n" % (tmp_path, tmp_path, OPENVPN_IMAGE))
+    shim.chmod(0o755)
+    monkeypatch.setenv("PATH", "%s:%s" % (bindir, os.environ["PATH"]))
+
+
+def server_task(pki, check=False, diff=False, **extra):
+    args = dict(path=pki, ca_common_name="Test CA", server_common_name="vpn-server", ca_days=3650, cert_days=400, renew_days=30)
+    args.update(extra)
+    task = {"v6vpn.aws.openvpn_pki_server": args}
+    if check:
+        task["check_mode"] = True
+    if diff:
+        task["diff"] = True
+    return task
+
+
+def lifecycle_task(pki, clients, revoked=(), **extra):
+    args = dict(valid_days=400, renew_days=30, crl_path="%s/crl.pem" % pki, crl_days=90, profile_template="client\n",
+                tls_crypt_v2_server_key_path="%s/tls-crypt-v2.key" % pki, tls_crypt_v2_allowed_path="%s/allowed.txt" % pki)
+    args.update(extra)
+    return clients_task(pki, clients, revoked, **args)
+
+
+def key(path):
+    with open(path, "rb") as handle:
+        return serialization.load_pem_private_key(handle.read(), password=None)
+
+
+def resign(pki, path, days_left, public_key=None):
+    """Re-sign the certificate at ``path`` with the CA so that it expires in ``days_left`` days:
+    what the passing of time would do, without waiting."""
+    old = cert(path)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    builder = (x509.CertificateBuilder().subject_name(old.subject).issuer_name(old.issuer)
+               .public_key(public_key or old.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now - datetime.timedelta(days=300)).not_valid_after(now + datetime.timedelta(days=days_left)))
+    for extension in old.extensions:
+        builder = builder.add_extension(extension.value, extension.critical)
+    new = builder.sign(key(pki + "/ca.key"), hashes.SHA256())
+    with open(path, "wb") as handle:
+        handle.write(new.public_bytes(serialization.Encoding.PEM))
+    return new
+
+
+def resign_crl(pki, days_left):
+    old = x509.load_pem_x509_crl(open(pki + "/crl.pem", "rb").read())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    builder = x509.CertificateRevocationListBuilder().issuer_name(old.issuer).last_update(now - datetime.timedelta(days=80)) \
+        .next_update(now + datetime.timedelta(days=days_left))
+    for revoked in old:
+        builder = builder.add_revoked_certificate(revoked)
+    with open(pki + "/crl.pem", "wb") as handle:
+        handle.write(builder.sign(key(pki + "/ca.key"), hashes.SHA256()).public_bytes(serialization.Encoding.PEM))
+
+
+def crl_serials(pki):
+    return {entry.serial_number: entry for entry in x509.load_pem_x509_crl(open(pki + "/crl.pem", "rb").read())}
+
+
+@needs_docker("the tls-crypt-v2 keys are made by the real openvpn of the test image")
+def test_server_and_clients_lifecycle_with_short_lifetimes(run_tasks, pki, openvpn_in_docker):
+    os.unlink(pki + "/tls-crypt.key")
+    run = run_tasks([server_task(pki, check=True, diff=True), server_task(pki), server_task(pki),
+                     lifecycle_task(pki, ["alice", "bob"]), lifecycle_task(pki, ["alice", "bob"])])
+    assert not any(r.get("failed") for r in run.results), run
+    predicted, made, again, issued, clients_again = run.results
+    assert predicted["changed"] and sorted(predicted["made"]) == ["ca", "server", "tls-crypt-v2"]
+    assert predicted["ca"] == {} and predicted["diff"]["after"]["ca"] == {}
+    assert made["changed"] and sorted(made["made"]) == ["ca", "server", "tls-crypt-v2"] and not made["tls_crypt_v1"]
+    assert not again["changed"] and again["made"] == {}
+    for name, mode in (("ca.key", 0o600), ("server.key", 0o600), ("tls-crypt-v2.key", 0o600), ("ca.crt", 0o644), ("server.crt", 0o644)):
+        assert stat.S_IMODE(os.stat(os.path.join(pki, name)).st_mode) == mode, name
+    assert "BEGIN OpenVPN tls-crypt-v2 server key" in open(pki + "/tls-crypt-v2.key").read()
+    server = cert(pki + "/server.crt")
+    assert server.issuer == cert(pki + "/ca.crt").subject and (server.not_valid_after_utc - server.not_valid_before_utc).days == 400
+    assert "PRIVATE KEY" not in json.dumps(run.results[:3]) and "tls-crypt-v2 server key" not in json.dumps(run.results[:3])
+
+    assert issued["issued"] == ["alice", "bob"] and issued["crl"]["renewed"] and issued["crl"]["reason"] == "missing"
+    profile = issued["profiles"]["alice"]
+    assert "<tls-crypt-v2>\n-----BEGIN OpenVPN tls-crypt-v2 client key-----" in profile and "<tls-crypt>" not in profile
+    assert profile.split("<tls-crypt-v2>")[1] != issued["profiles"]["bob"].split("<tls-crypt-v2>")[1]
+    assert not clients_again["changed"] and not clients_again["crl"]["renewed"]
+    assert clients_again["profiles"] == issued["profiles"]
+    assert crl_serials(pki) == {}
+    # the list the server's tls-crypt-v2-verify script admits: name and serial of each valid client
+    assert open(pki + "/allowed.txt").read() == "alice %s\nbob %s\n" % (
+        issued["certificates"]["alice"]["serial_number"], issued["certificates"]["bob"]["serial_number"])
+    assert stat.S_IMODE(os.stat(pki + "/allowed.txt").st_mode) == 0o644
+
+    # Time passes: the server certificate, bob's certificate and the CRL have days left.
+    old_server = resign(pki, pki + "/server.crt", 5)
+    old_bob = resign(pki, pki + "/clients/bob.crt", 3)
+    resign_crl(pki, 10)
+    run = run_tasks([server_task(pki, check=True), server_task(pki), lifecycle_task(pki, ["alice", "bob"], check=True),
+                     lifecycle_task(pki, ["alice", "bob"]), server_task(pki), lifecycle_task(pki, ["alice", "bob"])])
+    assert not any(r.get("failed") for r in run.results), run
+    predicted, renewed, clients_predicted, clients_renewed, server_again, clients_again = run.results
+    assert predicted["changed"] and predicted["made"] == {"server": "fewer than 30 days left (5.0)"}
+    assert cert(pki + "/server.crt").serial_number != old_server.serial_number
+    assert renewed["changed"] and renewed["made"]["server"].startswith("fewer than 30 days left")
+    assert renewed["server"]["days_left"] > 399 and renewed["ca"] == predicted["ca"]
+    assert clients_predicted["renewed"] == ["bob"] and clients_predicted["superseded"] == [renewed_hex(old_bob)]
+    assert clients_renewed["renewed"] == ["bob"] and clients_renewed["issued"] == ["bob"]
+    assert clients_renewed["superseded"] == [renewed_hex(old_bob)]
+    assert clients_renewed["reasons"] == {"bob": "fewer than 30 days left (3.0)"}
+    assert clients_renewed["profiles"]["alice"] == issued["profiles"]["alice"]
+    assert clients_renewed["profiles"]["bob"] != issued["profiles"]["bob"]
+    # the renewed bob's old certificate is on the new CRL (superseded), which has 90 days again
+    entries = crl_serials(pki)
+    assert list(entries) == [old_bob.serial_number]
+    assert entries[old_bob.serial_number].extensions.get_extension_for_class(x509.CRLReason).value.reason == x509.ReasonFlags.superseded
+    crl = x509.load_pem_x509_crl(open(pki + "/crl.pem", "rb").read())
+    assert 89 < (crl.next_update_utc - datetime.datetime.now(datetime.timezone.utc)).total_seconds() / 86400 <= 90
+    assert clients_renewed["crl"]["renewed"]
+    assert open(pki + "/allowed.txt").read() == "alice %s\nbob %s\n" % (
+        clients_renewed["certificates"]["alice"]["serial_number"], clients_renewed["certificates"]["bob"]["serial_number"])
+    assert not server_again["changed"] and not clients_again["changed"]
+
+
+def renewed_hex(certificate):
+    raw = certificate.serial_number.to_bytes((certificate.serial_number.bit_length() + 7) // 8, "big")
+    return ":".join("%02X" % octet for octet in raw)
+
+
+@needs_docker("the tls-crypt-v2 keys are made by the real openvpn of the test image")
+def test_revocation_by_index_and_unknown_names(run_tasks, pki, openvpn_in_docker):
+    os.unlink(pki + "/tls-crypt.key")
+    run = run_tasks([server_task(pki), lifecycle_task(pki, ["alice", "bob", "carol"])])
+    assert not any(r.get("failed") for r in run.results), run
+    carol = run[1]["certificates"]["carol"]["serial_number"]
+    # carol's files are lost: the index still knows her serial, so she can be revoked
+    for suffix in (".crt", ".key"):
+        os.unlink(pki + "/clients/carol" + suffix)
+    before = listing(pki)
+    run = run_tasks([
+        lifecycle_task(pki, ["alice"], ["bob", "dave"]),
+        lifecycle_task(pki, ["alice"], ["bob", "carol"]),
+        lifecycle_task(pki, ["alice"], ["bob", "carol"]),
+    ])
+    unknown, revoked, again = run.results
+    assert unknown["failed"] and unknown["msg"].startswith("revoked_clients: no certificate was ever issued here to dave")
+    assert "PRIVATE KEY" not in json.dumps(unknown)
+    assert revoked["revoked"] == ["bob", "carol"] and not revoked.get("failed"), revoked
+    assert {entry["serial_number"] for entry in revoked["revoked_certificates"]} == {carol, run_serial(before, "bob")}
+    assert {renewed_hex_int(serial) for serial in crl_serials(pki)} == {carol, run_serial(before, "bob")}
+    assert sorted(os.listdir(pki + "/clients")) == ["alice.crt", "alice.key", "alice.tls-crypt-v2", "index.json"]
+    assert open(pki + "/allowed.txt").read() == "alice %s\n" % revoked["certificates"]["alice"]["serial_number"]
+    assert not again["changed"]
+
+
+def run_serial(files, name):
+    certificate = x509.load_pem_x509_certificate(files["clients/%s.crt" % name][1])
+    return renewed_hex(certificate)
+
+
+def renewed_hex_int(serial):
+    raw = serial.to_bytes((serial.bit_length() + 7) // 8, "big")
+    return ":".join("%02X" % octet for octet in raw)
+
+
+def test_shared_tls_crypt_key_kept_until_the_date(run_tasks, pki, tmp_path):
+    # A server deployed before tls-crypt-v2: its CA, server and v2 keys exist, and tls-crypt.key.
+    (tmp_path / "pki" / "tls-crypt-v2.key").write_text("-----BEGIN OpenVPN tls-crypt-v2 server key-----\nx\n")
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    run = run_tasks([
+        server_task(pki),
+        server_task(pki),
+        server_task(pki, tls_crypt_v1_until=str(today)),
+        server_task(pki, tls_crypt_v1_until=str(today - datetime.timedelta(days=1)), check=True),
+        server_task(pki, tls_crypt_v1_until=str(today - datetime.timedelta(days=1))),
+        server_task(pki, tls_crypt_v1_until=str(today - datetime.timedelta(days=1))),
+    ])
+    made, unset, until_today, predicted, removed, again = run.results
+    assert not any(r.get("failed") for r in run.results), run
+    assert made["tls_crypt_v1"] and "tls-crypt-v2" not in made["made"]
+    assert not unset["changed"] and unset["tls_crypt_v1"]
+    assert any("set tls_crypt_v1_until" in warning for warning in unset["warnings"])
+    assert not until_today["changed"] and until_today["tls_crypt_v1"]
+    assert any("until the end of %s" % today in warning for warning in until_today["warnings"])
+    assert predicted["changed"] and predicted["tls_crypt_v1_removed"]
+    assert removed["changed"] and removed["tls_crypt_v1_removed"] and not removed["tls_crypt_v1"]
+    assert not os.path.exists(pki + "/tls-crypt.key")
+    assert not again["changed"] and not again["tls_crypt_v1"] and not again.get("warnings")
+
+
+def test_lifetime_bounds_fail_before_anything_changes(run_tasks, pki):
+    run = run_tasks([
+        server_task(pki, ca_days=365, cert_days=730, renew_days=0),
+        server_task(pki, tls_crypt_v1_until="31.03.2027", renew_days=400),
+        lifecycle_task(pki, ["alice"], valid_days=30, renew_days=30, crl_days=30),
+    ])
+    assert all(r.get("failed") for r in run.results), run
+    assert run[0]["msg"] == ("renew_days: 0 is not a whole number from 1 to 36500; cert_days: 730 is more than ca_days (365); "
+                             "a certificate cannot outlive the CA that signs it")
+    assert run[1]["msg"] == ("renew_days: 400 must be less than cert_days (400), or every run would renew every certificate; "
+                             "tls_crypt_v1_until: '31.03.2027' is not a date (YYYY-MM-DD, UTC) or empty")
+    assert run[2]["msg"] == ("renew_days: 30 must be less than valid_days (30), or every run would renew every certificate; "
+                             "crl_days: 30 must be more than renew_days (30): the CRL is re-signed when fewer days than that remain")
+    assert sorted(os.listdir(pki)) == ["tls-crypt.key"]

@@ -134,7 +134,7 @@ def test_profiles_are_private_and_complete(lab):
         profile = clients / ("%s.ovpn" % name)
         assert profile.stat().st_mode & 0o777 == 0o600, profile
         text = profile.read_text()
-        for block in ("<ca>", "<cert>", "<key>", "<tls-crypt>"):
+        for block in ("<ca>", "<cert>", "<key>", "<tls-crypt-v2>"):
             assert block in text, "%s lacks %s" % (profile, block)
         assert re.search(r"^remote 198\.18\.%s\.10 1194$" % LAB_NET, text, re.M), "remote is not the stand-in's IPv4"
 

@@ -6,9 +6,9 @@
 
 DOCUMENTATION = r"""
 ---
-module: openvpn_pki_profiles
+module: openvpn_client_profiles
 short_description: Write OpenVPN client profiles into a directory, private to the owner
-version_added: 0.1.0
+version_added: 0.2.0
 author:
   - v6vpn.aws contributors (@v6vpn)
 description:
@@ -16,6 +16,8 @@ description:
     profiles of O(remove). Meant to run on the controller (C(delegate_to: localhost)) with the profiles that
     M(v6vpn.aws.openvpn_pki_clients) returned from the server, so that hundreds of profiles do not need a
     M(ansible.builtin.fetch) each."
+  - Called C(v6vpn.aws.openvpn_pki_profiles) in version 0.1.0; that name still works (meta/runtime.yml redirects
+    it here).
   - Creates O(path) with mode C(0700) if it is missing. A file is rewritten only when its content or mode
     differs; writes are atomic (temporary file, then rename).
 options:
@@ -43,7 +45,7 @@ seealso:
 
 EXAMPLES = r"""
 - name: Write the client profiles on the controller
-  v6vpn.aws.openvpn_pki_profiles:
+  v6vpn.aws.openvpn_client_profiles:
     path: "{{ playbook_dir }}/clients/myvpn"
     profiles: "{{ clients.profiles }}"
     remove: [mallory]
