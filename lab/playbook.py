@@ -3,7 +3,8 @@
 The callback prints one JSON document at the end of a run: `plays`, each with its `tasks`, each
 with the result of every host (`hosts`), and `stats`, the recap's counters per host. The lab
 reads from it the account of a run (a line per task and host), the count of changed tasks, what
-made the run fail, and the lines a named `debug` task printed (site.yml's summary).
+made the run fail, the lines a named `debug` task printed (site.yml's summary), and a fact a role
+published (v6vpn_openvpn, for the proof).
 """
 
 import datetime
@@ -95,6 +96,16 @@ def debug_lines(run, task_name):
             if msg is not None:
                 return str(msg).splitlines()
     return None
+
+
+def published_fact(run, name):
+    """The value a task last set as fact `name` (set_fact's ansible_facts) on any host, or None."""
+    value = None
+    for _task, _host, result, _seconds in results(run):
+        facts = result.get("ansible_facts")
+        if isinstance(facts, dict) and name in facts:
+            value = facts[name]
+    return value
 
 
 def account(run):

@@ -9,7 +9,9 @@
         site.yml's summary (its task "Show how to connect and how to tear down"), then what the
         emulator holds for the deployment
     proof --out FILE --site RUN.json [context and command outputs, see --help]
-        checks that IPv6 crossed the tunnel and writes proof.json; every shortfall, exit 1
+          [--ipv6-only DIR --target4 ADDRESS --domain DOMAIN]
+        checks that IPv6 crossed the tunnel (and, in the IPv6-only mode, that IPv4 has no path,
+        DNS64 and NAT64 work) and writes proof.json; every shortfall, exit 1
     show-proof FILE
         proof.json as `make lab` prints it
     leftovers --endpoint URL --deployment NAME
@@ -82,6 +84,9 @@ def cmd_summary(args):
 
 
 def cmd_proof(args):
+    if args.ipv6_only and not (args.target4 and args.domain):
+        print("lab.report proof: --ipv6-only needs --target4 and --domain", file=sys.stderr)
+        return 2
     run = playbook.load(args.site)
     context = {
         "client": args.client, "profile": args.profile, "target": args.target,
@@ -90,10 +95,17 @@ def cmd_proof(args):
     }
     outputs = {"tun4": args.tun4, "tun6": args.tun6, "route": args.route, "ping": args.ping, "body": args.body}
     record = proof.record(context, outputs)
+    if args.ipv6_only:
+        six_outputs = proof.read_outputs(args.ipv6_only)
+        published = (playbook.published_fact(run, "v6vpn_openvpn") if run else None) or {}
+        record["ipv6_only"] = proof.ipv6_only_record(dict(context, target4=args.target4, domain=args.domain),
+                                                     six_outputs, published)
     with open(args.out, "w", encoding="utf-8") as stream:
         json.dump(record, stream, indent=2)
     print(json.dumps(record, indent=2))
     problems = proof.problems(record, args.target_log)
+    if args.ipv6_only:
+        problems += proof.ipv6_only_problems(record, six_outputs)
     if run is None:
         problems.append("%s holds no ansible-playbook JSON result" % args.site)
     if not problems:
@@ -150,6 +162,10 @@ def parser():
                          ("--target-log", "the target's request log")):
         sub.add_argument(option, required=True, help=what)
     sub.add_argument("--problem", help="file for the shortfalls")
+    sub.add_argument("--ipv6-only", metavar="DIR",
+                     help="the IPv6-only mode: its command outputs, a file each (lab/proof.py IPV6_ONLY_OUTPUTS)")
+    sub.add_argument("--target4", help="the IPv4-only web host's address (with --ipv6-only)")
+    sub.add_argument("--domain", help="the lab's DNS domain (with --ipv6-only)")
     sub.set_defaults(handler=cmd_proof)
 
     sub = commands.add_parser("show-proof", help="proof.json as make lab prints it")

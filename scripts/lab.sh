@@ -2,6 +2,8 @@
 # The local lab: the whole site.yml flow with no AWS account (README "Try it: the lab").
 #
 #   scripts/lab.sh up      (make lab)       build and prove; re-running converges, changes nothing
+#   LAB_IPV6_ONLY=1 scripts/lab.sh up       the same with an IPv6-only tunnel (lab/ipv6-only.yml:
+#                                           NAT64 + DNS64 on the server); `up` without it goes back
 #   scripts/lab.sh down    (make lab-down)  teardown.yml, then remove containers, networks, emulator
 #   scripts/lab.sh status                   what is running
 #   scripts/lab.sh run PLAYBOOK [ARGS]      any playbook with the lab's inventory, vars and emulator,
@@ -10,14 +12,19 @@
 # What `up` does, one progress line per phase (each phase logs to $LAB_STATE/logs/):
 #   1. prerequisites  .venv and collections, Docker engine, the systemd image, the client image
 #   2. emulator       the EC2 API emulator (tests/emulator) on loopback, in the background
-#   3. containers     networks "internet" (IPv4) and "upstream" (IPv6 only, in 2001:db8::/32),
-#                     a systemd Debian container standing in for the EC2 instance on both, and
-#                     a web target on "upstream" only
+#   3. containers     networks "internet" (IPv4), "upstream" (IPv6 only, in 2001:db8::/32) and
+#                     "home" (the client's IPv4 LAN), a systemd Debian container standing in for
+#                     the EC2 instance on "internet" and "upstream", a web target on "upstream"
+#                     only, on "internet" an IPv4-only web host and the lab's DNS (names under
+#                     lab.example: an A-only, an AAAA-only, a dual-stack one), and the home router
+#                     (NAT from "home" to "internet")
 #   4. site.yml       the REAL playbooks/site.yml: network + ec2 against the emulator, openvpn on
 #                     the stand-in (lab/inventory.yml, lab/vars.yml), profiles to $LAB_STATE/clients
-#   5. client         a client container on "internet" only connects with the fetched .ovpn
+#   5. client         a client container on "home" only connects with the fetched .ovpn
 #   6. proof          from the client: its tunnel IPv6, ping6 and HTTP GET to the target, and the
-#                     source address the target saw
+#                     source address the target saw; in the IPv6-only mode also: no IPv4 path,
+#                     DNS64 names, HTTP by name to the IPv4-only host through NAT64, and the
+#                     address that host saw
 #
 # Bash drives Docker; the reports (site.yml's run and summary, what the emulator holds, the proof)
 # are lab/report.py's, fed by ansible-playbook's JSON output (the ansible.posix.json callback).
@@ -34,6 +41,8 @@ LAB_ID="${LAB_ID:-lab}"
 LAB_NET="${LAB_NET:-1}"
 LAB_STATE="${LAB_STATE:-$ROOT/lab/state}"
 LAB_SUITE="${LAB_SUITE:-bookworm}"
+# 1: site.yml with lab/ipv6-only.yml too (an IPv6-only tunnel, NAT64 + DNS64), and its proof.
+LAB_IPV6_ONLY="${LAB_IPV6_ONLY:-0}"
 # Bounds (seconds).
 SITE_TIMEOUT="${LAB_SITE_TIMEOUT:-1200}"
 BOOT_TIMEOUT=90
@@ -41,6 +50,11 @@ EMULATOR_TIMEOUT=60
 TUNNEL_TIMEOUT=60
 
 [[ "$LAB_ID" =~ ^[a-z0-9][a-z0-9-]{0,20}$ ]] || { echo "lab: LAB_ID must match ^[a-z0-9][a-z0-9-]{0,20}\$" >&2; exit 2; }
+case "$LAB_IPV6_ONLY" in
+    1) LAB_MODE=ipv6-only ;;
+    0 | "") LAB_MODE=default ;;
+    *) echo "lab: LAB_IPV6_ONLY must be 1 (the IPv6-only mode) or 0" >&2; exit 2 ;;
+esac
 if ! [[ "$LAB_NET" =~ ^[0-9]+$ ]] || [ "$LAB_NET" -lt 1 ] || [ "$LAB_NET" -gt 255 ]; then
     echo "lab: LAB_NET must be a number from 1 to 255" >&2
     exit 2
@@ -54,8 +68,12 @@ LABEL="org.v6vpn.lab=$LAB_ID"
 PREFIX="v6vpn-$LAB_ID"
 NET_INTERNET="$PREFIX-internet"
 NET_UPSTREAM="$PREFIX-upstream"
+NET_HOME="$PREFIX-home"
+ROUTER="$PREFIX-router"
 SERVER="$PREFIX-server"
 TARGET="$PREFIX-target"
+TARGET4="$PREFIX-ipv4-target"
+DNS="$PREFIX-dns"
 CLIENT="$PREFIX-client"
 SERVER_IMAGE="v6vpn-test/systemd:$LAB_SUITE"
 CLIENT_IMAGE="v6vpn-lab/client:$LAB_SUITE"
@@ -66,16 +84,36 @@ VPN_NAME="$(sed -n "s/^vpn_name: *//p" lab/vars.yml)"
 # "internet": 198.18.N.0/24 (RFC 2544 benchmarking space: never on the real internet).
 # "upstream": 2001:db8:1ab:N::/64 (documentation space, inside 2000::/3 so the pushed
 # `route-ipv6 2000::/3` covers it). Docker 20.10 cannot make an IPv6-only network, so
-# "upstream" also gets 198.19.N.0/24, and the lab removes those IPv4 addresses from the
+# "upstream" also gets 198.19.N.0/25, and the lab removes those IPv4 addresses from the
 # containers (phase 3): nothing talks IPv4 on it.
+# "home": 198.19.N.128/25, the client's own IPv4-only LAN, behind a NAT router on "internet",
+# as at home: the VPN server is not on the client's LAN (OpenVPN's redirect-gateway block-local,
+# which the IPv6-only mode pushes, leaves the LAN alone when the server is on it).
 INTERNET_V4="198.18.$LAB_NET.0/24"
 INTERNET_GW4="198.18.$LAB_NET.1"
+ROUTER_V4="198.18.$LAB_NET.2"
 SERVER_V4="198.18.$LAB_NET.10"
-CLIENT_V4="198.18.$LAB_NET.20"
-UPSTREAM_V4="198.19.$LAB_NET.0/24"
+# On "internet" too: the client reaches them over IPv4 through its router unless the tunnel
+# stops it (the IPv6-only mode).
+DNS_V4="198.18.$LAB_NET.53"
+TARGET4_V4="198.18.$LAB_NET.80"
+UPSTREAM_V4="198.19.$LAB_NET.0/25"
+HOME_V4="198.19.$LAB_NET.128/25"
+HOME_GW4="198.19.$LAB_NET.129"
+ROUTER_HOME_V4="198.19.$LAB_NET.130"
+CLIENT_V4="198.19.$LAB_NET.150"
 UPSTREAM_V6="2001:db8:1ab:$LAB_NET::/64"
 SERVER_V6="2001:db8:1ab:$LAB_NET::10"
 TARGET_V6="2001:db8:1ab:$LAB_NET::80"
+# The lab's names (under RFC 2606's .example: unbound answers RFC 6761's .test itself), answered
+# by the lab's DNS only (dnsmasq, --local: NODATA for the record type a name lacks, so DNS64
+# synthesizes AAAA for the A-only name).
+LAB_DOMAIN=lab.example
+NAME_V4ONLY="ipv4-only.$LAB_DOMAIN"
+NAME_V6ONLY="ipv6-only.$LAB_DOMAIN"
+NAME_DUAL="dual-stack.$LAB_DOMAIN"
+# The IPv6-only mode's settings, passed after lab/vars.yml (lab/ipv6-only.yml says why each).
+IPV6_ONLY_VARS=lab/ipv6-only.yml
 
 # The emulator needs credentials of some kind; these reach nothing but it.
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing
@@ -153,9 +191,10 @@ prerequisites() {
     scripts/bootstrap-python.sh
     scripts/bootstrap-docker.sh
     SUITES="$LAB_SUITE" scripts/build-images.sh
-    # The client image, rebuilt only when its Dockerfile changes (hash in a label).
+    # The client image (the lab's DNS runs from it too), rebuilt only when a file of its build
+    # context changes (hash in a label).
     local want have
-    want="$(sha256sum lab/images/client/Dockerfile | cut -c1-16)"
+    want="$(cd lab/images/client && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
     have="$(docker image inspect -f '{{ index .Config.Labels "org.v6vpn.inputs" }}' "$CLIENT_IMAGE" 2>/dev/null || true)"
     if [ "$want" != "$have" ]; then
         DOCKER_BUILDKIT=0 docker build --pull=false --force-rm --build-arg "SUITE=$LAB_SUITE" \
@@ -213,6 +252,13 @@ containers() {
     if ! exists network "$NET_UPSTREAM"; then
         docker network create --label "$LABEL" --ipv6 --subnet "$UPSTREAM_V4" --subnet "$UPSTREAM_V6" "$NET_UPSTREAM"
         made+=("$NET_UPSTREAM")
+    elif ! docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}' "$NET_UPSTREAM" | grep -qw "$UPSTREAM_V4"; then
+        echo "$NET_UPSTREAM was made by an older scripts/lab.sh (without the client's home network): run 'make lab-down', then 'make lab'" | tee "$LAB_STATE/.problem"
+        return 1
+    fi
+    if ! exists network "$NET_HOME"; then
+        docker network create --label "$LABEL" --subnet "$HOME_V4" --gateway "$HOME_GW4" "$NET_HOME"
+        made+=("$NET_HOME")
     fi
 
     if ! exists container "$SERVER"; then
@@ -250,21 +296,80 @@ SH
     fi
     wait_for 20 "the target's web server" docker exec "$TARGET" python3 -c \
         "import socket; socket.create_connection(('$TARGET_V6', 80), 2).close()"
+
+    # The IPv4-only web host: on "internet" only, which has no IPv6 at all.
+    if ! exists container "$TARGET4"; then
+        docker run -d --name "$TARGET4" --hostname ipv4-target --label "$LABEL" \
+            --network "$NET_INTERNET" --ip "$TARGET4_V4" \
+            -v "$ROOT/lab/target/http_echo.py:/srv/http_echo.py:ro" \
+            "$SERVER_IMAGE" python3 -u /srv/http_echo.py --ipv4
+        made+=("$TARGET4")
+    elif [ "$(docker inspect -f '{{.State.Running}}' "$TARGET4")" != true ]; then
+        docker start "$TARGET4"
+        made+=("$TARGET4 (restarted)")
+    fi
+    wait_for 20 "the IPv4-only web host" docker exec "$TARGET4" python3 -c \
+        "import socket; socket.create_connection(('$TARGET4_V4', 80), 2).close()"
+
+    # The lab's DNS, which the server's DNS64 forwards to in the IPv6-only mode (in place of the
+    # VPC resolver): authoritative for lab.example only, every query logged.
+    if ! exists container "$DNS"; then
+        docker run -d --name "$DNS" --hostname lab-dns --label "$LABEL" \
+            --network "$NET_INTERNET" --ip "$DNS_V4" \
+            "$CLIENT_IMAGE" dnsmasq --keep-in-foreground --user=root --no-resolv --no-hosts \
+            --log-queries --log-facility=- --local="/$LAB_DOMAIN/" \
+            --host-record="$NAME_V4ONLY,$TARGET4_V4" --host-record="$NAME_V6ONLY,$TARGET_V6" \
+            --host-record="$NAME_DUAL,$TARGET4_V4,$TARGET_V6"
+        made+=("$DNS")
+    elif [ "$(docker inspect -f '{{.State.Running}}' "$DNS")" != true ]; then
+        docker start "$DNS"
+        made+=("$DNS (restarted)")
+    fi
+    wait_for 20 "the lab's DNS" sh -c "docker logs '$DNS' 2>&1 | grep -q 'using only locally-known addresses'"
+
+    # The client's home router: forwards "home" to "internet", masquerading (its own netns's
+    # ip_forward only). No IPv6 on either side.
+    if ! exists container "$ROUTER"; then
+        docker run -d --name "$ROUTER" --hostname home-router --label "$LABEL" --cap-add NET_ADMIN \
+            --sysctl net.ipv4.ip_forward=1 --network "$NET_HOME" --ip "$ROUTER_HOME_V4" \
+            "$CLIENT_IMAGE" sleep infinity
+        docker network connect --ip "$ROUTER_V4" "$NET_INTERNET" "$ROUTER"
+        made+=("$ROUTER")
+    elif [ "$(docker inspect -f '{{.State.Running}}' "$ROUTER")" != true ]; then
+        docker start "$ROUTER"
+        made+=("$ROUTER (restarted)")
+    fi
+    docker exec -i "$ROUTER" nft -f - <<NFT
+table ip home_nat
+delete table ip home_nat
+table ip home_nat {
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		ip saddr $HOME_V4 ip daddr != $HOME_V4 masquerade
+	}
+}
+NFT
     if [ "${#made[@]}" = 0 ]; then
-        note "all running ($SERVER, $TARGET)"
+        note "all running ($SERVER, $TARGET, $TARGET4, $DNS, $ROUTER)"
     else
         note "created ${made[*]}"
     fi
 }
 
 # --- phase 4: site.yml ----------------------------------------------------------------------
+# The mode the lab's server was last set up in (`up` records it): `run` keeps to it, so that a
+# playbook run on an IPv6-only lab does not switch it back.
+lab_mode() { cat "$LAB_STATE/mode" 2>/dev/null || echo default; }
+mode_vars() { [ "$1" = default ] || printf '%s\n' -e "@$IPV6_ONLY_VARS"; }
+
 ansible_lab() {
-    # ansible_lab PLAYBOOK [ARGS...]: the lab's inventory and vars, then the caller's own
-    # arguments (a later -e wins). lab_id/lab_net: lab/inventory.yml derives the stand-in's name
-    # and addresses from them.
-    local playbook="$1"; shift
+    # ansible_lab PLAYBOOK [ARGS...]: the lab's inventory and vars (those of the lab's mode too),
+    # then the caller's own arguments (a later -e wins). lab_id/lab_net: lab/inventory.yml derives
+    # the stand-in's name and addresses from them.
+    local playbook="$1" mode_args; shift
+    mapfile -t mode_args < <(mode_vars "$(lab_mode)")
     timeout "$SITE_TIMEOUT" "$VENV/bin/ansible-playbook" -i lab/inventory.yml "$playbook" \
-        -e @lab/vars.yml -e "lab_id=$LAB_ID" -e "lab_net=$LAB_NET" \
+        -e @lab/vars.yml "${mode_args[@]}" -e "lab_id=$LAB_ID" -e "lab_net=$LAB_NET" \
         -e "endpoint_url=$(emulator_url)" -e "openvpn_client_profile_dir=$LAB_STATE/clients" \
         -e "ec2_private_key_file=$LAB_STATE/lab-key.pem" "$@"
 }
@@ -282,36 +387,47 @@ run_playbook() {
 
 site() {
     emulator_alive || { echo "the emulator is not running (phase 2)"; return 1; }
+    echo "$LAB_MODE" > "$LAB_STATE/mode"
     run_playbook playbooks/site.yml
-    local changed
+    local changed how=""
     changed="$(lab_report changed "$(playbook_json)")"
+    [ "$LAB_MODE" = default ] || how=" (IPv6-only mode, $IPV6_ONLY_VARS)"
     if [ "$changed" = 0 ]; then
-        note "converged, nothing changed"
+        note "converged, nothing changed$how"
     else
-        note "$changed changed"
+        note "$changed changed$how"
     fi
 }
 
 # --- phase 5: client ------------------------------------------------------------------------
-tunnel_up() { docker exec "$CLIENT" ip -6 -o addr show dev tun0 scope global | grep -q inet6; }
+# Up: tun0 has its IPv6 address and OpenVPN has set the routes (its log says so once they are).
+tunnel_up() {
+    docker exec "$CLIENT" ip -6 -o addr show dev tun0 scope global | grep -q inet6 \
+        && docker logs "$CLIENT" 2>&1 | grep -q 'Initialization Sequence Completed'
+}
 
 client() {
     local profile="$LAB_STATE/clients/$CLIENT_NAME.ovpn" sum have
     [ -s "$profile" ] || { echo "site.yml left no profile at $profile"; ls -la "$LAB_STATE/clients" || true; return 1; }
-    sum="$(sha256sum "$profile" | cut -c1-16)"
+    # The profile and the server's mode: a switched server pushes other options, so the client
+    # connects afresh rather than waiting to notice.
+    sum="$(sha256sum "$profile" | cut -c1-16) $LAB_MODE"
     have="$(docker inspect -f '{{ index .Config.Labels "org.v6vpn.lab.profile" }}' "$CLIENT" 2>/dev/null || true)"
     if [ "$have" = "$sum" ] && [ "$(docker inspect -f '{{.State.Running}}' "$CLIENT")" = true ] && tunnel_up; then
-        note "connected already (profile unchanged)"
+        note "connected already (profile and mode unchanged)"
         return 0
     fi
     docker rm -f "$CLIENT" >/dev/null 2>&1 || true
-    # On "internet" only: IPv6 is switched on but its only IPv6 is what the tunnel brings.
+    # On "home" only, behind its router: IPv6 is switched on but its only IPv6 is what the tunnel
+    # brings. The up script (lab/images/client/v6vpn-lab-up) records the pushed options and
+    # applies the pushed resolvers, as NetworkManager or systemd-resolved would on a desktop.
     docker run -d --name "$CLIENT" --hostname laptop --label "$LABEL" --label "org.v6vpn.lab.profile=$sum" \
         --cap-add NET_ADMIN --device /dev/net/tun \
         --sysctl net.ipv6.conf.all.disable_ipv6=0 --sysctl net.ipv6.conf.default.disable_ipv6=0 \
-        --network "$NET_INTERNET" --ip "$CLIENT_V4" \
+        --network "$NET_HOME" --ip "$CLIENT_V4" \
         -v "$profile:/etc/openvpn/client/lab.ovpn:ro" \
-        "$CLIENT_IMAGE" openvpn --config /etc/openvpn/client/lab.ovpn
+        "$CLIENT_IMAGE" sh -c 'ip route replace default via "$1" && exec openvpn --config /etc/openvpn/client/lab.ovpn \
+            --script-security 2 --up /usr/local/sbin/v6vpn-lab-up' client "$ROUTER_HOME_V4"
     if ! wait_for "$TUNNEL_TIMEOUT" "the tunnel to come up in $CLIENT" tunnel_up; then
         docker logs --tail 40 "$CLIENT" 2>&1
         return 1
@@ -322,10 +438,47 @@ client() {
 # --- phase 6: proof -------------------------------------------------------------------------
 # What the client and the target print, handed to lab/report.py, which checks it (real packets
 # through tun0: ping6 replies counted, the source the target saw) and writes proof.json.
+
+# The IPv6-only mode's commands, each output (stdout and stderr; a failing command is for the
+# proof to judge) to a file of DIR named after it, which lab/proof.py reads.
+IPV6_ONLY_OUTPUTS="$LAB_STATE/proof-ipv6-only"
+in_client() { docker exec "$CLIENT" "$@"; }
+capture() { local name="$1"; shift; "$@" > "$IPV6_ONLY_OUTPUTS/$name.txt" 2>&1 || true; }
+# curl by name: the body, then the address it connected to.
+http_by_name() { in_client curl -sS --max-time 10 -w '\nremote %{remote_ip}\n' "http://$1/"; }
+# An IPv4-literal TCP connect, bounded by 5 s: how it ended (bash's error names the errno) and
+# how long it took.
+connect_ipv4() {
+    # shellcheck disable=SC2016  # expanded by bash in the client
+    in_client bash -c 'start=$(date +%s%N); timeout 5 bash -c "exec 3<>/dev/tcp/$1/80"; rc=$?
+        echo "exit $rc after $((($(date +%s%N) - start) / 1000000)) ms"' connect "$1"
+}
+ipv6_only_outputs() {
+    rm -rf "$IPV6_ONLY_OUTPUTS"
+    mkdir -p "$IPV6_ONLY_OUTPUTS"
+    capture tun4-routes in_client ip -4 route show dev tun0
+    capture route4 in_client ip -4 route get "$TARGET4_V4"
+    capture pushed in_client cat /run/v6vpn-pushed-options
+    capture resolv in_client cat /etc/resolv.conf
+    capture ahosts-ipv4-only in_client getent ahosts "$NAME_V4ONLY"
+    capture ahosts-ipv6-only in_client getent ahosts "$NAME_V6ONLY"
+    capture ahosts-dual-stack in_client getent ahosts "$NAME_DUAL"
+    capture http-ipv4-only http_by_name "$NAME_V4ONLY"
+    capture http-ipv6-only http_by_name "$NAME_V6ONLY"
+    capture connect-ipv4 connect_ipv4 "$TARGET4_V4"
+    capture target4-log docker logs --tail 200 "$TARGET4"
+    capture dns-log docker logs --tail 200 "$DNS"
+    head -n 50 "$IPV6_ONLY_OUTPUTS"/*.txt
+}
+
 proof() {
-    local ping
+    local ping mode_args=()
     ping="$(docker exec "$CLIENT" ping -6 -n -c 3 -i 0.3 -W 2 "$TARGET_V6" 2>&1)" || true
     echo "$ping"
+    if [ "$LAB_MODE" = ipv6-only ]; then
+        ipv6_only_outputs
+        mode_args=(--ipv6-only "$IPV6_ONLY_OUTPUTS" --target4 "$TARGET4_V4" --domain "$LAB_DOMAIN")
+    fi
     lab_report proof --out "$LAB_STATE/proof.json" --problem "$LAB_STATE/.problem" \
         --site "$SITE_JSON" --client "$CLIENT" --profile "$(rel "$LAB_STATE/clients/$CLIENT_NAME.ovpn")" \
         --target "$TARGET_V6" --server-v6 "$SERVER_V6" --server-v4 "$SERVER_V4" \
@@ -334,28 +487,41 @@ proof() {
         --route "$(docker exec "$CLIENT" ip -6 route get "$TARGET_V6")" \
         --ping "$ping" \
         --body "$(docker exec "$CLIENT" curl -6 -fsS --max-time 10 "http://[$TARGET_V6]/")" \
-        --target-log "$(docker logs --tail 200 "$TARGET" 2>&1)"
-    note "IPv6 through the tunnel works"
+        --target-log "$(docker logs --tail 200 "$TARGET" 2>&1)" "${mode_args[@]}"
+    if [ "$LAB_MODE" = ipv6-only ]; then
+        note "IPv6 through the tunnel works; no IPv4 path; IPv4-only hosts by name through NAT64 + DNS64"
+    else
+        note "IPv6 through the tunnel works"
+    fi
 }
 
 cmd_up() {
     mkdir -p "$LOGS"
-    rm -f "$LAB_STATE/proof.json"
+    rm -rf "$LAB_STATE/proof.json" "$LAB_STATE/proof-ipv6-only"
     PHASE_TOTAL=6
-    echo "lab: $LAB_ID (state and logs in $(rel "$LAB_STATE"))"
+    echo "lab: $LAB_ID (state and logs in $(rel "$LAB_STATE"))$( [ "$LAB_MODE" = default ] || echo ", IPv6-only mode (LAB_IPV6_ONLY=1: $IPV6_ONLY_VARS)")"
     phase prerequisites "venv, collections, Docker engine, images" prerequisites
     phase emulator "EC2 API emulator on loopback" start_emulator
-    phase containers "networks, stand-in instance, IPv6-only target" containers
+    phase containers "networks, stand-in instance, targets, DNS, home router" containers
     SITE_JSON="$LOGS/$((PHASE_NO + 1))-site.yml.json"
     phase site.yml "playbooks/site.yml: network + ec2 (emulator), openvpn (stand-in)" site
     phase client "VPN client with the fetched profile" client
-    phase proof "IPv6 from an IPv4-only client" proof
+    if [ "$LAB_MODE" = ipv6-only ]; then
+        phase proof "an IPv6-only client: IPv6, NAT64, DNS64, no IPv4" proof
+    else
+        phase proof "IPv6 from an IPv4-only client" proof
+    fi
     echo ""
     lab_report summary "$SITE_JSON" --endpoint "$(emulator_url)" --deployment "$VPN_NAME" --stand-in "$SERVER_V4"
     echo ""
     lab_report show-proof "$LAB_STATE/proof.json"
     echo ""
     echo "Client profiles: $(rel "$LAB_STATE/clients")/"
+    if [ "$LAB_MODE" = default ]; then
+        echo "The IPv6-only mode (NAT64 + DNS64): LAB_IPV6_ONLY=1 scripts/lab.sh up"
+    else
+        echo "Back to the default mode: scripts/lab.sh up"
+    fi
     echo "Stop it and remove everything: make lab-down"
 }
 
@@ -425,7 +591,7 @@ cmd_down() {
 }
 
 cmd_status() {
-    echo "lab $LAB_ID, state in $(rel "$LAB_STATE")"
+    echo "lab $LAB_ID, state in $(rel "$LAB_STATE"), mode $(lab_mode)"
     if emulator_alive; then echo "  emulator: running at $(emulator_url) (pid $(emulator_pid))"; else echo "  emulator: not running"; fi
     if docker_ok; then
         docker ps -a --filter "label=$LABEL" --format '  container: {{.Names}} ({{.Status}})'

@@ -1,8 +1,12 @@
-"""The lab's IPv6-only web target: answers every GET with the source address it saw.
+"""The lab's web targets: answer every GET with the source address they saw.
 
-Runs inside the lab's target container (scripts/lab.sh), which sits on the IPv6-only "upstream"
-network only. Through the VPN in nat66 mode the address it reports is the server's upstream
-IPv6 (masquerade); in routed mode it would be the client's own tunnel address.
+    python3 http_echo.py            the IPv6-only target (on the "upstream" network only)
+    python3 http_echo.py --ipv4     the IPv4-only web host (on the "internet" network only)
+
+scripts/lab.sh runs both. Through the VPN in nat66 mode the IPv6-only target reports the
+server's upstream IPv6 (masquerade); in routed mode it would be the client's own tunnel address.
+In the IPv6-only mode (NAT64), the IPv4-only web host reports the server's IPv4: the translator's
+traffic leaves from it.
 """
 
 import http.server
@@ -14,9 +18,10 @@ PORT = 80
 
 class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "v6vpn-lab-target"
+    greeting = "hello from the IPv6-only target"
 
     def do_GET(self):  # noqa: N802 - the name http.server dispatches to
-        body = ("hello from the IPv6-only target; you came from %s\n" % self.client_address[0]).encode()
+        body = ("%s; you came from %s\n" % (self.greeting, self.client_address[0])).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -33,5 +38,16 @@ class Server(http.server.ThreadingHTTPServer):
     address_family = socket.AF_INET6
 
 
+class IPv4Handler(Handler):
+    greeting = "hello from the IPv4-only web host"
+
+
+class IPv4Server(http.server.ThreadingHTTPServer):
+    address_family = socket.AF_INET
+
+
 if __name__ == "__main__":
-    Server(("::", PORT), Handler).serve_forever()
+    if sys.argv[1:] == ["--ipv4"]:
+        IPv4Server(("0.0.0.0", PORT), IPv4Handler).serve_forever()
+    else:
+        Server(("::", PORT), Handler).serve_forever()

@@ -6,6 +6,9 @@ the user runs (`make lab`, LAB_NET 1) is left alone. In order:
               reached the IPv6-only target with ping6 and HTTP through tun0, and the target saw
               the server's upstream address (NAT66)
   re-run      converges: site.yml changes nothing, the client stays connected
+  IPv6-only   `up` again with LAB_IPV6_ONLY=1 switches the same lab to an IPv6-only tunnel: no IPv4
+              path, DNS64 names, HTTP by name to the IPv4-only host through NAT64 (it saw the
+              server's IPv4), the IPv6-only target natively; `up` without it switches back
   IAM         every EC2 call the emulator saw (site.yml twice, teardown.yml) is in docs/iam-policy.json
   clients     playbooks/clients.yml adds and revokes clients without any EC2 call; against AWS (the
               emulator) it finds the server with read-only calls and adds it as site.yml does
@@ -50,8 +53,8 @@ class Lab:
         self.state = state
         self.env = dict(os.environ, LAB_ID=LAB_ID, LAB_NET=LAB_NET, LAB_STATE=str(state))
 
-    def run(self, *args, timeout=UP_TIMEOUT):
-        proc = subprocess.run([str(LAB), *args], cwd=ROOT, env=self.env, capture_output=True, text=True,
+    def run(self, *args, timeout=UP_TIMEOUT, **env):
+        proc = subprocess.run([str(LAB), *args], cwd=ROOT, env=dict(self.env, **env), capture_output=True, text=True,
                               timeout=timeout, check=False)
         return proc
 
@@ -143,9 +146,66 @@ def test_rerun_converges_with_nothing_changed(lab):
     proc = lab.run("up")
     assert proc.returncode == 0, explain(proc)
     assert re.search(r"site\.yml .* ok, \d+s: converged, nothing changed", proc.stdout), proc.stdout
-    assert "connected already (profile unchanged)" in proc.stdout
+    assert "connected already (profile and mode unchanged)" in proc.stdout
     assert re.search(r"emulator .* ok, \d+s: already running at", proc.stdout), proc.stdout
     assert lab.proof()["site_changed"] == 0
+
+
+def client_connect_ipv4(lab, address):
+    """A TCP connect from the client to `address` port 80, bounded: bash's exit status and error."""
+    return docker("exec", lab.proof()["client"], "timeout", "5", "bash", "-c", "exec 3<>/dev/tcp/%s/80" % address)
+
+
+def test_the_ipv6_only_switch_proves_nat64_and_dns64_on_the_same_lab(lab):
+    proc = lab.run("up", LAB_IPV6_ONLY="1")
+    assert proc.returncode == 0, explain(proc)
+    phases = re.findall(r"^lab \[(\d)/6\] (\S+) .* \.\.\. ok, \d+s", proc.stdout, re.M)
+    assert [phase[1] for phase in phases] == ["prerequisites", "emulator", "containers", "site.yml", "client", "proof"], proc.stdout
+    assert re.search(r"site\.yml .* ok, \d+s: \d+ changed \(IPv6-only mode, lab/ipv6-only\.yml\)", proc.stdout), proc.stdout
+    # The client connected afresh to the switched server.
+    assert re.search(r"client .* ok, \d+s: connected with ", proc.stdout), proc.stdout
+    # The lab says that it lets NAT64 reach its non-global IPv4 behind the well-known prefix.
+    assert "openvpn_nat64_nonglobal_ipv4: true" in proc.stdout and "RFC 6052" in proc.stdout
+    proof = lab.proof()
+    six = proof["ipv6_only"]
+    prefix = yaml.safe_load((ROOT / "lab" / "ipv6-only.yml").read_text())["openvpn_nat64_prefix"]
+    assert six["published"] == {"ipv6_only": True, "nat64_prefix": prefix,
+                                "dns64_resolver": six["pushed_resolvers"][0]}, six
+    assert six["pushed_resolvers"] == six["resolv_nameservers"] == [six["published"]["dns64_resolver"]]
+    target4 = "198.18.%s.80" % LAB_NET
+    # No IPv4 path: the route to the IPv4-only host on the client's own network enters the tunnel,
+    # where the server answers unreachable, at once.
+    assert " dev tun0 " in six["route4"] + " ", six["route4"]
+    assert six["connect_ipv4"]["kind"] in ("ENETUNREACH", "EHOSTUNREACH") and six["connect_ipv4"]["ms"] < 2000, six
+    # DNS64: the A-only name has an address in the NAT64 /96 embedding the host's IPv4; real AAAA untouched.
+    synthesized = [a for a in six["ahosts"]["ipv4_only"] if ipaddress.ip_address(a) in ipaddress.ip_network(prefix)]
+    assert synthesized and ipaddress.ip_address(synthesized[0]).packed[12:] == ipaddress.ip_address(target4).packed, six
+    assert proof["target"] in six["ahosts"]["ipv6_only"] and proof["target"] in six["ahosts"]["dual_stack"]
+    # NAT64: the IPv4-only host answered over 64:ff9b:: and saw the server's IPv4.
+    web4 = six["http"]["ipv4_only"]
+    assert web4["remote"] == synthesized[0] and web4["body"].startswith("hello from the IPv4-only web host"), web4
+    assert web4["source_seen"] == proof["server_public_ipv4"] == "198.18.%s.10" % LAB_NET
+    assert six["http"]["ipv6_only"]["remote"] == proof["target"]
+    # The IPv6 proof of the default mode still holds; IPv4 in the tunnel is a dead end.
+    assert proof["ping_received"] == proof["ping_sent"] == 3
+    direct = client_connect_ipv4(lab, target4)
+    assert direct.returncode != 0 and re.search("unreachable|No route to host", direct.stderr), direct
+
+
+def test_up_without_the_switch_goes_back_to_the_default_mode(lab):
+    proc = lab.run("up")
+    assert proc.returncode == 0, explain(proc)
+    assert re.search(r"site\.yml .* ok, \d+s: \d+ changed$", proc.stdout, re.M), proc.stdout
+    assert re.search(r"client .* ok, \d+s: connected with ", proc.stdout), proc.stdout
+    proof = lab.proof()
+    assert "ipv6_only" not in proof and "IPv6-only mode" not in proc.stdout
+    assert ipaddress.ip_interface(proof["tunnel_ipv4"]).ip in ipaddress.ip_network("10.8.0.0/24")
+    assert proof["source_seen"] == proof["server_upstream_ipv6"] and proof["ping_received"] == 3
+    # IPv4 stays local again: the client reaches the IPv4-only host on its network directly.
+    direct = client_connect_ipv4(lab, "198.18.%s.80" % LAB_NET)
+    assert direct.returncode == 0, direct
+    pushed = docker("exec", proof["client"], "cat", "/run/v6vpn-pushed-options")
+    assert pushed.returncode == 0 and "DNS6" not in pushed.stdout, pushed
 
 
 def test_every_ec2_call_is_in_the_iam_policy(lab):

@@ -3,7 +3,8 @@
 The samples are recorded from real lab runs: site.yml's JSON result (first run, converged re-run,
 a module that failed on localhost, a bad setting that failed on the stand-in), trimmed by
 tests/lab/trim_sample.py; what resources.describe() returned after site.yml; and what the proof's
-commands printed in the client and target containers (tests/lab/samples/proof/).
+commands printed in the client and target containers (tests/lab/samples/proof/; in the IPv6-only
+mode, LAB_IPV6_ONLY=1, tests/lab/samples/proof-ipv6-only/, the files scripts/lab.sh writes).
 """
 
 from __future__ import annotations
@@ -344,3 +345,200 @@ def test_cli_commands_need_their_arguments(command, capsys):
         report.main([command])
     assert exit_info.value.code == 2
     assert "usage:" in capsys.readouterr().err
+
+
+# --- proof.py, the IPv6-only mode: outputs recorded in tests/lab/samples/proof-ipv6-only/ ------
+
+SIX_DIR = SAMPLES / "proof-ipv6-only"
+SIX_CONTEXT = dict(CONTEXT, target4="198.18.1.80", domain="lab.example")
+PUBLISHED = {"ipv6_only": True, "nat64_prefix": "64:ff9b::/96", "dns64_resolver": "fdd6:5a3b:1194::1", "ipv6_mode": "nat66"}
+
+
+def six_proof(published=None, **changes):
+    """proof.json of the recorded IPv6-only run, with some outputs replaced; and the outputs."""
+    six_outputs = dict(proof.read_outputs(SIX_DIR), **changes)
+    record = proof.record(CONTEXT, outputs())
+    record["ipv6_only"] = proof.ipv6_only_record(SIX_CONTEXT, six_outputs, PUBLISHED if published is None else published)
+    return record, six_outputs
+
+
+def six_problems(published=None, **changes):
+    record, six_outputs = six_proof(published, **changes)
+    return proof.ipv6_only_problems(record, six_outputs)
+
+
+def test_read_outputs_reads_every_file_and_leaves_missing_ones_empty(tmp_path):
+    recorded = proof.read_outputs(SIX_DIR)
+    assert set(recorded) == set(proof.IPV6_ONLY_OUTPUTS)
+    assert all(recorded[name] for name in proof.IPV6_ONLY_OUTPUTS), "every sample file has content"
+    (tmp_path / "route4.txt").write_text("198.18.1.80 dev tun0\n")
+    partial = proof.read_outputs(tmp_path)
+    assert partial["route4"] == "198.18.1.80 dev tun0\n" and partial["pushed"] == ""
+
+
+def test_parsers_of_getent_curl_bash_and_the_pushed_options():
+    recorded = proof.read_outputs(SIX_DIR)
+    assert proof.ahosts_addresses(recorded["ahosts-ipv4-only"]) == ["64:ff9b::c612:150", "198.18.1.80"]
+    assert proof.ahosts_addresses(recorded["ahosts-dual-stack"]) == ["2001:db8:1ab:1::80", "198.18.1.80"]
+    assert proof.ahosts_addresses("") == []
+    assert proof.http_result(recorded["http-ipv4-only"]) == (
+        "hello from the IPv4-only web host; you came from 198.18.1.10", "64:ff9b::c612:150")
+    # curl's own failure: no body, no address.
+    failed = "curl: (7) Failed to connect to ipv4-only.lab.example port 80 after 3 ms: Couldn't connect to server\n\nremote \n"
+    assert proof.http_result(failed) == ("", "")
+    assert proof.http_result("curl: (6) Could not resolve host: x.lab.example\n") == ("", "")
+    assert proof.connect_result(recorded["connect-ipv4"]) == {
+        "exit": 1, "ms": 2, "kind": "ENETUNREACH",
+        "error": "bash: connect: Network is unreachable bash: line 1: /dev/tcp/198.18.1.80/80: Network is unreachable"}
+    assert proof.connect_result("exit 0 after 16 ms\n")["kind"] == "connected"
+    assert proof.connect_result("exit 124 after 5003 ms\n")["kind"] == "timeout"
+    assert proof.connect_result("bash: connect: Connection refused\nexit 1 after 20 ms\n")["kind"] == "ECONNREFUSED"
+    assert proof.connect_result("Error: No such container: x\n") == {
+        "exit": None, "ms": None, "error": "Error: No such container: x", "kind": "unknown"}
+    assert proof.pushed_resolvers(recorded["pushed"]) == ["fdd6:5a3b:1194::1"]
+    assert proof.pushed_resolvers("dhcp-option DNS 10.0.0.2\ndns server 0 address fd00::1\ndhcp-option DNS6 fd00::1\n"
+                                  "dhcp-option DOMAIN lab.example\n") == ["10.0.0.2", "fd00::1"]
+
+
+@pytest.mark.parametrize("prefix, address, ipv4", [
+    ("64:ff9b::/96", "64:ff9b::c612:150", "198.18.1.80"),
+    ("64:ff9b::/96", "64:ff9b::192.0.2.33", "192.0.2.33"),
+    # RFC 6052 section 2.4's examples: 192.0.2.33 under each prefix length.
+    ("2001:db8::/32", "2001:db8:c000:221::", "192.0.2.33"),
+    ("2001:db8:100::/40", "2001:db8:1c0:2:21::", "192.0.2.33"),
+    ("2001:db8:122::/48", "2001:db8:122:c000:2:2100::", "192.0.2.33"),
+    ("2001:db8:122:300::/56", "2001:db8:122:3c0:0:221::", "192.0.2.33"),
+    ("2001:db8:122:344::/64", "2001:db8:122:344:c0:2:2100:0", "192.0.2.33"),
+    ("2001:db8:122:344::/96", "2001:db8:122:344::192.0.2.33", "192.0.2.33"),
+    ("64:ff9b::/96", "2001:db8:1ab:1::80", ""),
+    ("64:ff9b::/96", "198.18.1.80", ""),
+    ("", "64:ff9b::c612:150", ""),
+])
+def test_embedded_ipv4_follows_rfc_6052(prefix, address, ipv4):
+    assert proof.embedded_ipv4(address, prefix) == ipv4
+
+
+def test_the_recorded_ipv6_only_proof_holds():
+    record, six_outputs = six_proof()
+    six = record["ipv6_only"]
+    assert six["names"] == {"ipv4_only": "ipv4-only.lab.example", "ipv6_only": "ipv6-only.lab.example",
+                            "dual_stack": "dual-stack.lab.example"}
+    assert six["http"]["ipv4_only"]["source_seen"] == "198.18.1.10"
+    assert six["http"]["ipv6_only"]["remote"] == "2001:db8:1ab:1::80"
+    assert six["resolv_nameservers"] == ["fdd6:5a3b:1194::1"]
+    assert proof.ipv6_only_problems(record, six_outputs) == []
+
+
+def test_an_ipv4_path_fails_the_ipv6_only_proof():
+    around = six_problems(**{"route4": "198.18.1.80 dev eth0 src 198.18.1.20 uid 0 \n    cache \n",
+                             "connect-ipv4": "exit 0 after 16 ms\n"})
+    assert around == [
+        "IPv4 goes around the tunnel: the client's route to 198.18.1.80 is '198.18.1.80 dev eth0 src 198.18.1.20 uid 0 \\n    cache'",
+        "an IPv4-literal connect to 198.18.1.80 port 80 succeeded after 16 ms: the client still has an IPv4 path"]
+    # No route at all on the client is no path either.
+    assert six_problems(route4="RTNETLINK answers: Network is unreachable\n") == []
+
+
+@pytest.mark.parametrize("connect, problem", [
+    ("exit 124 after 5004 ms\n", "timed out after 5004 ms instead of failing at once (unreachable)"),
+    ("bash: connect: Connection refused\nexit 1 after 3 ms\n",
+     "failed with ECONNREFUSED (bash: connect: Connection refused), not unreachable (EHOSTUNREACH or ENETUNREACH)"),
+    ("bash: connect: No route to host\nexit 1 after 3076 ms\n", "failed (EHOSTUNREACH) only after 3076 ms, not at once (within 2000 ms)"),
+    ("", "failed with unknown (no error printed), not unreachable (EHOSTUNREACH or ENETUNREACH)"),
+])
+def test_an_ipv4_literal_connect_must_fail_at_once_as_unreachable(connect, problem):
+    assert six_problems(**{"connect-ipv4": connect}) == ["an IPv4-literal connect to 198.18.1.80 port 80 " + problem]
+    assert six_problems(**{"connect-ipv4": "bash: connect: No route to host\nexit 1 after 4 ms\n"}) == []
+
+
+def test_the_dns64_resolver_must_be_the_only_one_pushed():
+    assert six_problems(pushed="dhcp-option DNS6 fdd6:5a3b:1194::1\ndhcp-option DNS 10.8.0.1\n") == [
+        "the server pushed the resolvers ['fdd6:5a3b:1194::1', '10.8.0.1'], not only its DNS64 resolver fdd6:5a3b:1194::1"]
+    assert six_problems(pushed="") == [
+        "the server pushed the resolvers none, not only its DNS64 resolver fdd6:5a3b:1194::1"]
+
+
+def test_dns64_must_synthesize_for_the_a_only_name_and_only_for_it():
+    assert six_problems(**{"ahosts-ipv4-only": "198.18.1.80     STREAM ipv4-only.lab.example\n"}) == [
+        "getent ahosts ipv4-only.lab.example gave no address in the NAT64 prefix 64:ff9b::/96: ['198.18.1.80']"]
+    assert six_problems(**{"ahosts-ipv4-only": "64:ff9b::c612:151 STREAM ipv4-only.lab.example\n"}) == [
+        "getent ahosts ipv4-only.lab.example gave 64:ff9b::c612:151, which embeds 198.18.1.81, not 198.18.1.80"]
+    replaced = "64:ff9b::c612:150 STREAM dual-stack.lab.example\n198.18.1.80     STREAM \n"
+    assert six_problems(**{"ahosts-dual-stack": replaced}) == [
+        "getent ahosts dual-stack.lab.example did not give its AAAA 2001:db8:1ab:1::80: ['64:ff9b::c612:150', '198.18.1.80']",
+        "getent ahosts dual-stack.lab.example gave a synthesized address though the name has an AAAA: "
+        "['64:ff9b::c612:150', '198.18.1.80']"]
+
+
+def test_http_by_name_must_reach_the_ipv4_host_through_nat64_and_the_ipv6_target_natively():
+    failed = "curl: (6) Could not resolve host: ipv4-only.lab.example\n\nremote \n"
+    assert six_problems(**{"http-ipv4-only": failed}) == [
+        "HTTP GET http://ipv4-only.lab.example/ failed: curl: (6) Could not resolve host: ipv4-only.lab.example\n\nremote"]
+    direct = "hello from the IPv4-only web host; you came from 198.18.1.20\n\nremote 198.18.1.80\n"
+    assert six_problems(**{"http-ipv4-only": direct}) == [
+        "HTTP GET http://ipv4-only.lab.example/ connected to 198.18.1.80, not to an address in the NAT64 prefix 64:ff9b::/96",
+        "the IPv4-only host saw 198.18.1.20, not the server's IPv4 198.18.1.10"]
+    assert six_problems(**{"target4-log": "198.18.1.99 \"GET / HTTP/1.1\" 200 -\n"}) == [
+        "the IPv4-only host did not log a request from 198.18.1.10"]
+    translated = "hello from the IPv6-only target; you came from 2001:db8:1ab:1::10\n\nremote 64:ff9b::c612:150\n"
+    assert six_problems(**{"http-ipv6-only": translated}) == [
+        "HTTP GET http://ipv6-only.lab.example/ connected to 64:ff9b::c612:150, not natively to 2001:db8:1ab:1::80"]
+
+
+def test_the_ipv6_only_proof_needs_what_site_yml_published():
+    problems = six_problems(published={})
+    assert problems[0] == ("site.yml did not publish v6vpn_openvpn.ipv6_only: true (published: "
+                           "{'ipv6_only': None, 'nat64_prefix': None, 'dns64_resolver': None})")
+    assert "the server pushed the resolvers ['fdd6:5a3b:1194::1'], not only its DNS64 resolver (none published)" in problems
+    assert "getent ahosts ipv4-only.lab.example gave no address in the NAT64 prefix (none published): " \
+           "['64:ff9b::c612:150', '198.18.1.80']" in problems
+
+
+def test_render_of_the_ipv6_only_proof():
+    record, _outputs = six_proof()
+    record["tunnel_ipv4"] = ""
+    lines = proof.render(record)
+    assert lines[1] == "  tunnel addresses   fdd6:5a3b:1194::1000/64 (no IPv4) on tun0"
+    six = lines[6:]
+    assert six[0] == "IPv6-only mode (lab/ipv6-only.yml), NAT64 prefix 64:ff9b::/96, DNS64 resolver fdd6:5a3b:1194::1:"
+    assert "RFC 6052" in six[1] and "openvpn_nat64_nonglobal_ipv4: true" in six[2]
+    assert six[5] == ("  IPv4 to 198.18.1.80  route dev tun0; connect ENETUNREACH after 2 ms (bash: connect: Network is "
+                      "unreachable bash: line 1: /dev/tcp/198.18.1.80/80: Network is unreachable)")
+    assert six[7] == "  getent ahosts      ipv4-only.lab.example -> 64:ff9b::c612:150, 198.18.1.80"
+    assert six[10] == ("  HTTP GET by name   http://ipv4-only.lab.example/ via 64:ff9b::c612:150 -> hello from the IPv4-only "
+                       "web host; you came from 198.18.1.10")
+    assert six[-1] == "  IPv4 host saw      198.18.1.10 (the server's IPv4: NAT64)"
+    # The default mode's proof has no IPv6-only lines.
+    assert len(proof.render(proof.record(CONTEXT, outputs()))) == 6
+
+
+def test_published_fact_is_the_last_value_set():
+    run = {"plays": [{"tasks": [
+        {"task": {"name": "a"}, "hosts": {"lab-server": {"ansible_facts": {"v6vpn_openvpn": {"ipv6_only": False}}}}},
+        {"task": {"name": "b"}, "hosts": {"lab-server": {"changed": False}}},
+        {"task": {"name": "c"}, "hosts": {"lab-server": {"ansible_facts": {"v6vpn_openvpn": {"ipv6_only": True}}}}},
+    ]}], "stats": {}}
+    assert playbook.published_fact(run, "v6vpn_openvpn") == {"ipv6_only": True}
+    assert playbook.published_fact(run, "v6vpn_network") is None
+
+
+def test_cli_proof_in_the_ipv6_only_mode(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(playbook, "published_fact", lambda run, name: PUBLISHED if name == "v6vpn_openvpn" else None)
+    args = proof_args(tmp_path) + ["--ipv6-only", str(SIX_DIR), "--target4", "198.18.1.80", "--domain", "lab.example"]
+    assert report.main(args) == 0
+    written = json.loads((tmp_path / "proof.json").read_text())
+    assert written["ipv6_only"]["published"] == {key: PUBLISHED[key] for key in ("ipv6_only", "nat64_prefix", "dns64_resolver")}
+    capsys.readouterr()
+    # A shortfall is written for the lab to show, and fails the command.
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for source in SIX_DIR.iterdir():
+        (broken / source.name).write_text(source.read_text())
+    (broken / "connect-ipv4.txt").write_text("exit 0 after 16 ms\n")
+    args = proof_args(tmp_path) + ["--ipv6-only", str(broken), "--target4", "198.18.1.80", "--domain", "lab.example"]
+    assert report.main(args) == 1
+    assert (tmp_path / "problem").read_text() == (
+        "an IPv4-literal connect to 198.18.1.80 port 80 succeeded after 16 ms: the client still has an IPv4 path\n")
+    # --ipv6-only without the host's address or the domain is refused.
+    assert report.main(proof_args(tmp_path) + ["--ipv6-only", str(SIX_DIR)]) == 2
+    assert "--ipv6-only needs --target4 and --domain" in capsys.readouterr().err
