@@ -82,6 +82,17 @@ BAD = [
     ({"openvpn_ipv6_only": True, "openvpn_nat64_ipv4_pool": "10.8.0.0/16"},
      "openvpn_nat64_ipv4_pool: 10.8.0.0/16 overlaps openvpn_ipv4_network 10.8.0.0/24"),
     ({"openvpn_ipv6_only": True, "openvpn_nat64_ipv4_pool": "100.64.255.0/31"}, "openvpn_nat64_ipv4_pool: 100.64.255.0/31 has prefix length /31"),
+    # Names are matched whole (a trailing newline never passes); certificate names are checked (issue 11 item 7).
+    ({"openvpn_clients": ["alice\n"]}, "openvpn_clients: 'alice\\n' is not a valid client name"),
+    ({"vpn_name": "myvpn\n"}, "vpn_name: 'myvpn\\n' must be 1-31 characters"),
+    ({"openvpn_public_endpoint": "vpn.example.com\n"}, "openvpn_public_endpoint: 'vpn.example.com\\n' is neither an IP address nor a DNS name"),
+    ({"openvpn_uplink_interface": "eth0\n"}, "openvpn_uplink_interface: 'eth0\\n' is not an interface name"),
+    ({"openvpn_server_common_name": "myvpn-server\n"}, "openvpn_server_common_name: 'myvpn-server\\n' must be printable"),
+    ({"openvpn_server_common_name": "my server"}, "openvpn_server_common_name: 'my server' may not contain spaces"),
+    ({"openvpn_pki_ca_common_name": "C" * 65}, "openvpn_pki_ca_common_name: '%s' has 65 characters" % ("C" * 65)),
+    ({"openvpn_pki_ca_common_name": "CA\n"}, "openvpn_pki_ca_common_name: 'CA\\n' must be printable"),
+    ({"openvpn_clients": ["alice", "myvpn-server"]},
+     "openvpn_clients: 'myvpn-server' is the common name set by openvpn_server_common_name; a client may not take"),
     ({"vpn_name": "My_VPN"}, "vpn_name: 'My_VPN' must be 1-31 characters"),
     # The defaults that name the PKI after vpn_name (openvpn_pki_ca_common_name...) fail first.
     ({"vpn_name": None}, "'vpn_name' is undefined"),
