@@ -23,12 +23,16 @@ IMDS_ADDRESSES = (ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address(
 LINK_LOCAL = (ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("fe80::/10"))
 
 
+def _list(value):
+    return [v for v in ([value] if isinstance(value, str) else list(value or [])) if v]
+
+
 def server_tunnel_addresses(ipv4_network, ipv6_pool=""):
     """The server's own addresses in the tunnel: the first host of each network (what OpenVPN's
-    ``server`` and ``server-ipv6`` give it). ``ipv6_pool`` empty: no IPv6 in the tunnel."""
-    found = [next(ipaddress.ip_network(ipv4_network, strict=False).hosts())]
-    if ipv6_pool:
-        found.append(ipaddress.ip_network(ipv6_pool, strict=False)[1])
+    ``server`` and ``server-ipv6`` give it). Each argument is one network or a list of them (one
+    per OpenVPN instance, e.g. UDP and TCP); ``ipv6_pool`` empty: no IPv6 in the tunnel."""
+    found = [next(ipaddress.ip_network(network, strict=False).hosts()) for network in _list(ipv4_network)]
+    found += [ipaddress.ip_network(pool, strict=False)[1] for pool in _list(ipv6_pool)]
     return found
 
 

@@ -8,6 +8,10 @@ def test_server_tunnel_addresses_are_the_first_hosts():
     assert [str(a) for a in tunnel_access.server_tunnel_addresses("10.8.0.0/24", "fdd6:5a3b:1194::/64")] == ["10.8.0.1", "fdd6:5a3b:1194::1"]
     assert [str(a) for a in tunnel_access.server_tunnel_addresses("10.9.8.0/29", "2001:db8:6a00:0:f0::/80")] == ["10.9.8.1", "2001:db8:6a00:0:f0::1"]
     assert [str(a) for a in tunnel_access.server_tunnel_addresses("10.8.0.0/24")] == ["10.8.0.1"]
+    # one network per OpenVPN instance (UDP and TCP servers side by side)
+    assert [str(a) for a in tunnel_access.server_tunnel_addresses(["10.8.0.0/25", "10.8.0.128/25"], ["fd00::/81", "fd00::8000:0:0/81"])] == [
+        "10.8.0.1", "10.8.0.129", "fd00::1", "fd00::8000:0:1"]
+    assert openvpn_tunnel_access(["10.8.0.129"], ["10.8.0.0/25", "10.8.0.128/25"], [])["resolvers4"] == ["10.8.0.129"]
 
 
 def test_nothing_pushed_opens_nothing():
