@@ -4,7 +4,8 @@ The samples are recorded from real lab runs: site.yml's JSON result (first run, 
 a module that failed on localhost, a bad setting that failed on the stand-in), trimmed by
 tests/lab/trim_sample.py; what resources.describe() returned after site.yml; and what the proof's
 commands printed in the client and target containers (tests/lab/samples/proof/; in the IPv6-only
-mode, LAB_IPV6_ONLY=1, tests/lab/samples/proof-ipv6-only/, the files scripts/lab.sh writes).
+mode, LAB_IPV6_ONLY=1, tests/lab/samples/proof-ipv6-only/, the files scripts/lab.sh writes, recorded
+with LAB_NET=9 and its addresses rewritten to LAB_NET 1's like the other samples).
 """
 
 from __future__ import annotations
@@ -351,7 +352,8 @@ def test_cli_commands_need_their_arguments(command, capsys):
 
 SIX_DIR = SAMPLES / "proof-ipv6-only"
 SIX_CONTEXT = dict(CONTEXT, target4="198.18.1.80", domain="lab.example")
-PUBLISHED = {"ipv6_only": True, "nat64_prefix": "64:ff9b::/96", "dns64_resolver": "fdd6:5a3b:1194::1", "ipv6_mode": "nat66"}
+PUBLISHED = {"ipv6_only": True, "nat64_prefix": "fdd6:5a3b:1194:64::/96", "dns64_resolver": "fdd6:5a3b:1194::1",
+             "ipv6_mode": "nat66"}
 
 
 def six_proof(published=None, **changes):
@@ -378,17 +380,17 @@ def test_read_outputs_reads_every_file_and_leaves_missing_ones_empty(tmp_path):
 
 def test_parsers_of_getent_curl_bash_and_the_pushed_options():
     recorded = proof.read_outputs(SIX_DIR)
-    assert proof.ahosts_addresses(recorded["ahosts-ipv4-only"]) == ["64:ff9b::c612:150", "198.18.1.80"]
-    assert proof.ahosts_addresses(recorded["ahosts-dual-stack"]) == ["2001:db8:1ab:1::80", "198.18.1.80"]
+    assert proof.ahosts_addresses(recorded["ahosts-ipv4-only"]) == ["fdd6:5a3b:1194:64::c612:150", "198.18.1.80"]
+    assert proof.ahosts_addresses(recorded["ahosts-dual-stack"]) == ["198.18.1.80", "2001:db8:1ab:1::80"]
     assert proof.ahosts_addresses("") == []
     assert proof.http_result(recorded["http-ipv4-only"]) == (
-        "hello from the IPv4-only web host; you came from 198.18.1.10", "64:ff9b::c612:150")
+        "hello from the IPv4-only web host; you came from 198.18.1.10", "fdd6:5a3b:1194:64::c612:150")
     # curl's own failure: no body, no address.
     failed = "curl: (7) Failed to connect to ipv4-only.lab.example port 80 after 3 ms: Couldn't connect to server\n\nremote \n"
     assert proof.http_result(failed) == ("", "")
     assert proof.http_result("curl: (6) Could not resolve host: x.lab.example\n") == ("", "")
     assert proof.connect_result(recorded["connect-ipv4"]) == {
-        "exit": 1, "ms": 2, "kind": "ENETUNREACH",
+        "exit": 1, "ms": 14, "kind": "ENETUNREACH",
         "error": "bash: connect: Network is unreachable bash: line 1: /dev/tcp/198.18.1.80/80: Network is unreachable"}
     assert proof.connect_result("exit 0 after 16 ms\n")["kind"] == "connected"
     assert proof.connect_result("exit 124 after 5003 ms\n")["kind"] == "timeout"
@@ -401,6 +403,7 @@ def test_parsers_of_getent_curl_bash_and_the_pushed_options():
 
 
 @pytest.mark.parametrize("prefix, address, ipv4", [
+    ("fdd6:5a3b:1194:64::/96", "fdd6:5a3b:1194:64::c612:150", "198.18.1.80"),
     ("64:ff9b::/96", "64:ff9b::c612:150", "198.18.1.80"),
     ("64:ff9b::/96", "64:ff9b::192.0.2.33", "192.0.2.33"),
     # RFC 6052 section 2.4's examples: 192.0.2.33 under each prefix length.
@@ -412,7 +415,7 @@ def test_parsers_of_getent_curl_bash_and_the_pushed_options():
     ("2001:db8:122:344::/96", "2001:db8:122:344::192.0.2.33", "192.0.2.33"),
     ("64:ff9b::/96", "2001:db8:1ab:1::80", ""),
     ("64:ff9b::/96", "198.18.1.80", ""),
-    ("", "64:ff9b::c612:150", ""),
+    ("", "fdd6:5a3b:1194:64::c612:150", ""),
 ])
 def test_embedded_ipv4_follows_rfc_6052(prefix, address, ipv4):
     assert proof.embedded_ipv4(address, prefix) == ipv4
@@ -460,14 +463,14 @@ def test_the_dns64_resolver_must_be_the_only_one_pushed():
 
 def test_dns64_must_synthesize_for_the_a_only_name_and_only_for_it():
     assert six_problems(**{"ahosts-ipv4-only": "198.18.1.80     STREAM ipv4-only.lab.example\n"}) == [
-        "getent ahosts ipv4-only.lab.example gave no address in the NAT64 prefix 64:ff9b::/96: ['198.18.1.80']"]
-    assert six_problems(**{"ahosts-ipv4-only": "64:ff9b::c612:151 STREAM ipv4-only.lab.example\n"}) == [
-        "getent ahosts ipv4-only.lab.example gave 64:ff9b::c612:151, which embeds 198.18.1.81, not 198.18.1.80"]
-    replaced = "64:ff9b::c612:150 STREAM dual-stack.lab.example\n198.18.1.80     STREAM \n"
+        "getent ahosts ipv4-only.lab.example gave no address in the NAT64 prefix fdd6:5a3b:1194:64::/96: ['198.18.1.80']"]
+    assert six_problems(**{"ahosts-ipv4-only": "fdd6:5a3b:1194:64::c612:151 STREAM ipv4-only.lab.example\n"}) == [
+        "getent ahosts ipv4-only.lab.example gave fdd6:5a3b:1194:64::c612:151, which embeds 198.18.1.81, not 198.18.1.80"]
+    replaced = "fdd6:5a3b:1194:64::c612:150 STREAM dual-stack.lab.example\n198.18.1.80     STREAM \n"
     assert six_problems(**{"ahosts-dual-stack": replaced}) == [
-        "getent ahosts dual-stack.lab.example did not give its AAAA 2001:db8:1ab:1::80: ['64:ff9b::c612:150', '198.18.1.80']",
+        "getent ahosts dual-stack.lab.example did not give its AAAA 2001:db8:1ab:1::80: ['fdd6:5a3b:1194:64::c612:150', '198.18.1.80']",
         "getent ahosts dual-stack.lab.example gave a synthesized address though the name has an AAAA: "
-        "['64:ff9b::c612:150', '198.18.1.80']"]
+        "['fdd6:5a3b:1194:64::c612:150', '198.18.1.80']"]
 
 
 def test_http_by_name_must_reach_the_ipv4_host_through_nat64_and_the_ipv6_target_natively():
@@ -476,13 +479,13 @@ def test_http_by_name_must_reach_the_ipv4_host_through_nat64_and_the_ipv6_target
         "HTTP GET http://ipv4-only.lab.example/ failed: curl: (6) Could not resolve host: ipv4-only.lab.example\n\nremote"]
     direct = "hello from the IPv4-only web host; you came from 198.18.1.20\n\nremote 198.18.1.80\n"
     assert six_problems(**{"http-ipv4-only": direct}) == [
-        "HTTP GET http://ipv4-only.lab.example/ connected to 198.18.1.80, not to an address in the NAT64 prefix 64:ff9b::/96",
+        "HTTP GET http://ipv4-only.lab.example/ connected to 198.18.1.80, not to an address in the NAT64 prefix fdd6:5a3b:1194:64::/96",
         "the IPv4-only host saw 198.18.1.20, not the server's IPv4 198.18.1.10"]
     assert six_problems(**{"target4-log": "198.18.1.99 \"GET / HTTP/1.1\" 200 -\n"}) == [
         "the IPv4-only host did not log a request from 198.18.1.10"]
-    translated = "hello from the IPv6-only target; you came from 2001:db8:1ab:1::10\n\nremote 64:ff9b::c612:150\n"
+    translated = "hello from the IPv6-only target; you came from 2001:db8:1ab:1::10\n\nremote fdd6:5a3b:1194:64::c612:150\n"
     assert six_problems(**{"http-ipv6-only": translated}) == [
-        "HTTP GET http://ipv6-only.lab.example/ connected to 64:ff9b::c612:150, not natively to 2001:db8:1ab:1::80"]
+        "HTTP GET http://ipv6-only.lab.example/ connected to fdd6:5a3b:1194:64::c612:150, not natively to 2001:db8:1ab:1::80"]
 
 
 def test_the_ipv6_only_proof_needs_what_site_yml_published():
@@ -491,7 +494,7 @@ def test_the_ipv6_only_proof_needs_what_site_yml_published():
                            "{'ipv6_only': None, 'nat64_prefix': None, 'dns64_resolver': None})")
     assert "the server pushed the resolvers ['fdd6:5a3b:1194::1'], not only its DNS64 resolver (none published)" in problems
     assert "getent ahosts ipv4-only.lab.example gave no address in the NAT64 prefix (none published): " \
-           "['64:ff9b::c612:150', '198.18.1.80']" in problems
+           "['fdd6:5a3b:1194:64::c612:150', '198.18.1.80']" in problems
 
 
 def test_render_of_the_ipv6_only_proof():
@@ -500,12 +503,12 @@ def test_render_of_the_ipv6_only_proof():
     lines = proof.render(record)
     assert lines[1] == "  tunnel addresses   fdd6:5a3b:1194::1000/64 (no IPv4) on tun0"
     six = lines[6:]
-    assert six[0] == "IPv6-only mode (lab/ipv6-only.yml), NAT64 prefix 64:ff9b::/96, DNS64 resolver fdd6:5a3b:1194::1:"
+    assert six[0] == "IPv6-only mode (lab/ipv6-only.yml), NAT64 prefix fdd6:5a3b:1194:64::/96, DNS64 resolver fdd6:5a3b:1194::1:"
     assert "RFC 6052" in six[1] and "openvpn_nat64_nonglobal_ipv4: true" in six[2]
-    assert six[5] == ("  IPv4 to 198.18.1.80  route dev tun0; connect ENETUNREACH after 2 ms (bash: connect: Network is "
+    assert six[5] == ("  IPv4 to 198.18.1.80  route dev tun0; connect ENETUNREACH after 14 ms (bash: connect: Network is "
                       "unreachable bash: line 1: /dev/tcp/198.18.1.80/80: Network is unreachable)")
-    assert six[7] == "  getent ahosts      ipv4-only.lab.example -> 64:ff9b::c612:150, 198.18.1.80"
-    assert six[10] == ("  HTTP GET by name   http://ipv4-only.lab.example/ via 64:ff9b::c612:150 -> hello from the IPv4-only "
+    assert six[7] == "  getent ahosts      ipv4-only.lab.example -> fdd6:5a3b:1194:64::c612:150, 198.18.1.80"
+    assert six[10] == ("  HTTP GET by name   http://ipv4-only.lab.example/ via fdd6:5a3b:1194:64::c612:150 -> hello from the IPv4-only "
                        "web host; you came from 198.18.1.10")
     assert six[-1] == "  IPv4 host saw      198.18.1.10 (the server's IPv4: NAT64)"
     # The default mode's proof has no IPv6-only lines.
