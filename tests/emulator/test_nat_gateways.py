@@ -33,9 +33,9 @@ def interfaces(ec2: Any, network: Network) -> list[dict[str, Any]]:
 
 
 def test_nat_gateways_are_found_by_their_tags(ec2: Any, network: Network) -> None:
-    ours, _ = nat_gateway(ec2, network, **{"v6vpn:deployment": "nat-tags", "Name": "nat-tags-nat64"})
-    other, _ = nat_gateway(ec2, network, **{"v6vpn:deployment": "someone-else"})
-    untagged, _ = nat_gateway(ec2, network)
+    ours = nat_gateway(ec2, network, **{"v6vpn:deployment": "nat-tags", "Name": "nat-tags-nat64"})[0]
+    other = nat_gateway(ec2, network, **{"v6vpn:deployment": "someone-else"})[0]
+    untagged = nat_gateway(ec2, network)[0]
 
     def found(*filters: tuple[str, list[str]]) -> set[str]:
         answer = ec2.describe_nat_gateways(Filter=[{"Name": n, "Values": v} for n, v in filters])["NatGateways"]

@@ -11,7 +11,7 @@ bad combination (DNS64 without the gateway) refused before any AWS call.
 
 from __future__ import annotations
 
-from tests.integration.test_network_realism import deployment_subnets, mutating, network_playbook, network_vars  # noqa: F401 (fixture)
+from tests.integration.test_network_realism import deployment_subnets, mutating, network_playbook, network_vars  # noqa: F401  pylint: disable=unused-import
 from tests.integration.test_roles_aws import REGION, check_deployment, deployment_vars, run_playbook
 
 FACTS = "Publish v6vpn_network, the ids of what the role built"

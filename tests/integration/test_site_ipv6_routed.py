@@ -15,7 +15,7 @@ import sys
 import yaml
 
 from tests.conftest import ROOT
-from tests.integration.test_roles_aws import aws, check_deployment, deployment_vars, ensure_amis, run_playbook  # noqa: F401 (aws: fixture)
+from tests.integration.test_roles_aws import aws, check_deployment, deployment_vars, ensure_amis, run_playbook  # noqa: F401  pylint: disable=unused-import
 
 PROBE = "Show what the openvpn role would be given"
 ADDED = "Add the server to openvpn_servers"
