@@ -108,10 +108,10 @@ def report(results, args):
         "",
         "NAT64 vs NAT66 through the IPv6-only tunnel (medians of %d runs, %d s iperf3 each, %s;" % (args.runs, args.seconds, direction),
         "2-core shared machine; server CPU = utime+stime of openvpn and tayga per GB moved)",
-        "  %-44s %9s %13s %11s %11s" % ("path", "Mbit/s", "CPU s/GB all", "openvpn", "tayga"),
+        "  %-52s %9s %13s %11s %11s" % ("path", "Mbit/s", "CPU s/GB all", "openvpn", "tayga"),
     ]
     for path, label in (("nat64", "NAT64 client -> %s (tayga)" % WEB_NAT64), ("nat66", "NAT66 client -> %s" % TARGET_ADDRESS)):
-        lines.append("  %-44s %9.0f %13.2f %11.2f %11.2f" % (
+        lines.append("  %-52s %9.0f %13.2f %11.2f %11.2f" % (
             label, figure(path, "mbits"), total(path), figure(path, "cpu_per_gb", "openvpn"), figure(path, "cpu_per_gb", "tayga")))
     lines.append("  NAT64 / NAT66: throughput %.2fx, server CPU per GB %.2fx" % (
         figure("nat64", "mbits") / figure("nat66", "mbits"), total("nat64") / total("nat66")))
