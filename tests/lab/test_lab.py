@@ -198,7 +198,7 @@ def test_up_without_the_switch_goes_back_to_the_default_mode(lab):
     assert re.search(r"site\.yml .* ok, \d+s: \d+ changed$", proc.stdout, re.M), proc.stdout
     assert re.search(r"client .* ok, \d+s: connected with ", proc.stdout), proc.stdout
     proof = lab.proof()
-    assert "ipv6_only" not in proof and "IPv6-only mode" not in proc.stdout
+    assert "ipv6_only" not in proof and "IPv6-only mode (lab/ipv6-only.yml)" not in proc.stdout
     assert ipaddress.ip_interface(proof["tunnel_ipv4"]).ip in ipaddress.ip_network("10.8.0.0/24")
     assert proof["source_seen"] == proof["server_upstream_ipv6"] and proof["ping_received"] == 3
     # IPv4 stays local again: the client reaches the IPv4-only host on its network directly.
