@@ -201,7 +201,7 @@ def test_up_without_the_switch_goes_back_to_the_default_mode(lab):
     assert "ipv6_only" not in proof and "IPv6-only mode (lab/ipv6-only.yml)" not in proc.stdout
     assert ipaddress.ip_interface(proof["tunnel_ipv4"]).ip in ipaddress.ip_network("10.8.0.0/24")
     assert proof["source_seen"] == proof["server_upstream_ipv6"] and proof["ping_received"] == 3
-    # IPv4 stays local again: the client reaches the IPv4-only host on its network directly.
+    # IPv4 goes around the tunnel again: the client reaches the IPv4-only host through its router.
     direct = client_connect_ipv4(lab, "198.18.%s.80" % LAB_NET)
     assert direct.returncode == 0, direct
     pushed = docker("exec", proof["client"], "cat", "/run/v6vpn-pushed-options")
