@@ -29,6 +29,13 @@ from ansible_collections.v6vpn.aws.plugins.module_utils.validation import proble
 GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
 # An unquoted YAML `off` is read as false; the argument spec accepts it as "off" too.
 MODE_OFF = "off"
+# OpenVPN's limits: `server` takes /16 to /29, `server-ipv6` /64 to /112 (also each half's, with
+# the TCP fallback).
+IPV4_MAX_PREFIX = 29
+IPV6_MAX_PREFIX = 112
+# The systemd instances (openvpn-server@<name>): the main server and its TCP fallback.
+MAIN_SERVER = "server"
+TCP_FALLBACK_SERVER = "server-tcp"
 
 
 def _mode(value):
@@ -115,6 +122,71 @@ def openvpn_ipv6_only_error(ipv6_only, mode, redirect_ipv4, dns_servers, dns64_u
     return problem(_check_ipv6_only, ipv6_only, mode, redirect_ipv4, dns_servers, dns64_upstreams, name)
 
 
+def _tcp_fallback_on(tcp_fallback, proto):
+    """A second server on TCP only beside a UDP one (a TCP server needs no fallback)."""
+    return tcp_fallback is True and proto == "udp"
+
+
+def _tunnel_pool(mode, ipv6_network, ipv6_routed_prefix):
+    """The clients' IPv6 pool and the variable it comes from ('' when IPv6 is off)."""
+    return {"nat66": (ipv6_network, "openvpn_ipv6_network"),
+            "routed": (ipv6_routed_prefix, "openvpn_ipv6_routed_prefix")}.get(_mode(mode), ("", ""))
+
+
+def _check_tcp_fallback(tcp_fallback, proto, ipv4_network, ipv6_mode, ipv6_network, ipv6_routed_prefix, name):
+    if not _tcp_fallback_on(tcp_fallback, proto):
+        return tcp_fallback
+    pool, pool_name = _tunnel_pool(ipv6_mode, ipv6_network, ipv6_routed_prefix)
+    problems = []
+    for value, value_name, max_prefix, family in ((ipv4_network, "openvpn_ipv4_network", IPV4_MAX_PREFIX, 4),
+                                                  (pool, pool_name, IPV6_MAX_PREFIX, 6)):
+        if not value:
+            continue
+        try:
+            cidr.parse_network(value, value_name, family)
+        except InvalidParameter:
+            continue  # cidr_error and openvpn_routed_prefix_error report it
+        try:
+            cidr.halves(value, value_name, max_prefix, family)
+        except InvalidParameter as e:
+            problems.append("%s gives each server half of the tunnel's networks: %s (or set %s to false)" % (name, e, name))
+    if problems:
+        raise InvalidParameter("; ".join(problems))
+    return tcp_fallback
+
+
+def openvpn_tcp_fallback_error(tcp_fallback, proto, ipv4_network, ipv6_mode, ipv6_network, ipv6_routed_prefix,
+                               name="openvpn_tcp_fallback"):
+    """With the TCP fallback of a UDP server on, why the tunnel's IPv4 network or IPv6 pool cannot be
+    halved within OpenVPN's limits (/29, /112), or ``''``."""
+    return problem(_check_tcp_fallback, tcp_fallback, proto, ipv4_network, ipv6_mode, ipv6_network, ipv6_routed_prefix, name)
+
+
+def _servers(proto, port, tcp_fallback, tcp_fallback_port, devices, ipv4_network, pool, dns, ipv6_only):
+    """The OpenVPN servers of this host: the main one and, with the TCP fallback, a second on TCP
+    with the second half of each tunnel network (the main one keeps the first half)."""
+    fallback = _tcp_fallback_on(tcp_fallback, proto)
+    ipv4_parts = cidr.halves(ipv4_network, "ipv4_network", IPV4_MAX_PREFIX, 4) if fallback else [ipv4_network]
+    pool_parts = cidr.halves(pool, "ipv6_pool", IPV6_MAX_PREFIX, 6) if fallback and pool else [pool] * len(ipv4_parts)
+    transports = [(MAIN_SERVER, proto, check_integer(port, "port"), devices[0])]
+    if fallback:
+        transports.append((TCP_FALLBACK_SERVER, "tcp", check_integer(tcp_fallback_port, "tcp_fallback_port"), devices[1]))
+    servers = []
+    for (name, transport, number, device), ipv4_part, pool_part in zip(transports, ipv4_parts, pool_parts):
+        ipv4 = ipaddress.ip_network(ipv4_part)
+        # IPv6-only: each server's own tunnel address (pool::1) is its clients' DNS64 resolver.
+        resolvers = [ipaddress.ip_network(pool_part)[1]] if ipv6_only and pool_part else dns
+        servers.append(dict(
+            name=name, proto=transport, port=number, device=device,
+            ipv4_network=ipv4.compressed,
+            ipv4_server="%s %s" % (ipv4.network_address, ipv4.netmask),
+            ipv6_pool=pool_part or "",
+            dns4=[str(address) for address in resolvers if address.version == 4],
+            dns6=[address.compressed for address in resolvers if address.version == 6],
+        ))
+    return servers
+
+
 def _sink(network):
     """The dead-end IPv6 address and gateway pushed with block-ipv6 when IPv6 is off."""
     first = network.network_address
@@ -149,13 +221,15 @@ def _nat64(ipv6_only, ipv4_network, pool, push_routes, prefix, ipv4_pool, nonglo
 
 def openvpn_config(ipv6_mode, ipv4_network, ipv6_network, ipv6_routed_prefix, ipv6_push_routes, dns_servers,
                    public_endpoint, data_ciphers, ipv6_only=False, nat64_prefix="64:ff9b::/96", nat64_ipv4_pool="",
-                   nat64_nonglobal_ipv4=False, dns64_upstreams=()):
+                   nat64_nonglobal_ipv4=False, dns64_upstreams=(), proto="udp", port=1194, tcp_fallback=False,
+                   tcp_fallback_port=443, devices=("tun-v6vpn", "tun-v6vpn-tcp")):
     """What the role's templates need, from its validated variables (roles/openvpn/vars/main.yml)."""
     mode = _mode(ipv6_mode)
     try:
         ipv4 = cidr.parse_network(ipv4_network, "ipv4_network", 4)
         sink_network = cidr.parse_network(ipv6_network, "ipv6_network", 6)
-        pool = {"nat66": ipv6_network, "routed": ipv6_routed_prefix}.get(mode)
+        pool = _tunnel_pool(mode, ipv6_network, ipv6_routed_prefix)[0]
+        pool = cidr.normalize_cidr(pool, "ipv6_pool", 6) if pool else ""
         dns = [ipaddress.ip_address(cidr.normalize_address(server, "dns_servers")) for server in dns_servers]
         push_routes = [cidr.normalize_cidr(route, "ipv6_push_routes", 6) for route in ipv6_push_routes]
         six = _nat64(ipv6_only is True, ipv4.compressed, pool, push_routes, nat64_prefix, nat64_ipv4_pool, nat64_nonglobal_ipv4 is True,
@@ -165,11 +239,16 @@ def openvpn_config(ipv6_mode, ipv4_network, ipv6_network, ipv6_routed_prefix, ip
         if six["ipv6_only"]:
             # The DNS64 resolver is the clients' only one (validation refuses openvpn_dns_servers).
             dns = [ipaddress.ip_address(six["dns64_resolver"])]
+        servers = _servers(proto, port, tcp_fallback, tcp_fallback_port, devices, ipv4.compressed, pool, dns,
+                           six["ipv6_only"])
         return dict(
             mode=mode,
+            # The whole networks (firewall, NAT, published); each server has its part of them.
             ipv4_network=ipv4.compressed,
-            ipv4_server="%s %s" % (ipv4.network_address, ipv4.netmask),
-            ipv6_pool=cidr.normalize_cidr(pool, "ipv6_pool", 6) if pool else "",
+            ipv4_server=servers[0]["ipv4_server"],
+            ipv6_pool=pool,
+            servers=servers,
+            tcp_fallback=len(servers) > 1,
             ipv6_sink=_sink(sink_network),
             push_ipv6_routes=push_routes,
             dns4=[str(address) for address in dns if address.version == 4],
@@ -199,5 +278,6 @@ class FilterModule:
             "openvpn_revoked_clients_error": openvpn_revoked_clients_error,
             "openvpn_data_ciphers_error": openvpn_data_ciphers_error,
             "openvpn_ipv6_only_error": openvpn_ipv6_only_error,
+            "openvpn_tcp_fallback_error": openvpn_tcp_fallback_error,
             "openvpn_config": openvpn_config,
         }

@@ -101,6 +101,19 @@ def nth_subnet(parent, new_prefix, index, name="index"):
     return ipaddress.ip_network((first, new_prefix)).compressed
 
 
+def halves(value, name="cidr", max_prefix=None, family=None):
+    """Split a CIDR block into its two halves (``10.8.0.0/24``: ``10.8.0.0/25`` and ``10.8.0.128/25``).
+
+    :param max_prefix: the longest prefix a half may have (e.g. OpenVPN's /29 for IPv4)
+    :raises InvalidParameter: when the halves would be longer than ``max_prefix``
+    """
+    network = parse_network(value, name, family)
+    if max_prefix is not None and network.prefixlen + 1 > max_prefix:
+        raise InvalidParameter("%s: %s cannot be halved into /%d blocks; the longest allowed is /%d, so it needs /%d or shorter"
+                               % (name, network.compressed, network.prefixlen + 1, max_prefix, max_prefix - 1))
+    return [half.compressed for half in network.subnets(prefixlen_diff=1)]
+
+
 def subnet_index(parent, child):
     """Inverse of :func:`nth_subnet`: the position of ``child`` inside ``parent``."""
     parent_net = ipaddress.ip_network(parent, strict=False)

@@ -94,6 +94,15 @@ BAD = [
     ({"openvpn_clients": ["alice", "myvpn-server"]},
      "openvpn_clients: 'myvpn-server' is the common name set by openvpn_server_common_name; a client may not take"),
     ({"vpn_name": "My_VPN"}, "vpn_name: 'My_VPN' must be 1-31 characters"),
+    # The TCP fallback (issue 11 item 1, on by default) halves the tunnel's networks: each half within OpenVPN's limits.
+    ({"openvpn_ipv4_network": "10.8.0.0/29"},
+     "openvpn_tcp_fallback gives each server half of the tunnel's networks: openvpn_ipv4_network: 10.8.0.0/29 cannot be halved into /30 blocks"),
+    ({"openvpn_ipv6_network": "fdd6:5a3b:1194::/112"}, "openvpn_ipv6_network: fdd6:5a3b:1194::/112 cannot be halved into /113 blocks"),
+    ({"openvpn_ipv6_mode": "routed", "openvpn_ipv6_routed_prefix": "2600:1f18::/112"},
+     "openvpn_ipv6_routed_prefix: 2600:1f18::/112 cannot be halved into /113 blocks; the longest allowed is /112"),
+    ({"openvpn_tcp_fallback_port": 0}, "openvpn_tcp_fallback_port: 0"),
+    ({"openvpn_tcp_fallback_port": 65536}, "openvpn_tcp_fallback_port: 65536"),
+    ({"openvpn_tcp_fallback": "sometimes"}, "openvpn_tcp_fallback"),
     # The defaults that name the PKI after vpn_name (openvpn_pki_ca_common_name...) fail first.
     ({"vpn_name": None}, "'vpn_name' is undefined"),
 ]
@@ -121,7 +130,7 @@ MANY_EXPECTED = [
 
 # Good settings and what the role derives from them for its templates (vars/main.yml).
 GOOD = [
-    ({}, {"mode": "nat66", "ipv4_network": "10.8.0.0/24", "ipv4_server": "10.8.0.0 255.255.255.0",
+    ({}, {"mode": "nat66", "ipv4_network": "10.8.0.0/24", "ipv4_server": "10.8.0.0 255.255.255.128",
           "ipv6_pool": "fdd6:5a3b:1194::/64", "ipv6_sink": "fdd6:5a3b:1194::2/64 fdd6:5a3b:1194::1",
           "push_ipv6_routes": ["2000::/3"], "data_ciphers": "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305",
           "public_endpoint": "198.51.100.7", "dns4": [], "dns6": []}),
@@ -143,7 +152,17 @@ GOOD = [
     ({"openvpn_ipv6_only": False}, {"ipv6_only": False, "nat64_prefix": "", "dns64_resolver": ""}),
     ({"openvpn_public_endpoint": "vpn.example.org", "openvpn_ipv4_network": "10.99.0.0/16",
       "openvpn_data_ciphers": ["CHACHA20-POLY1305"], "openvpn_port": "443"},
-     {"public_endpoint": "vpn.example.org", "ipv4_server": "10.99.0.0 255.255.0.0", "data_ciphers": "CHACHA20-POLY1305"}),
+     {"public_endpoint": "vpn.example.org", "ipv4_server": "10.99.0.0 255.255.128.0", "data_ciphers": "CHACHA20-POLY1305"}),
+    # The TCP fallback: a second server with the second half of each network; none when off or on TCP.
+    ({}, {"tcp_fallback": True, "servers": [
+        {"name": "server", "proto": "udp", "port": 1194, "device": "tun-v6vpn", "ipv4_network": "10.8.0.0/25",
+         "ipv4_server": "10.8.0.0 255.255.255.128", "ipv6_pool": "fdd6:5a3b:1194::/65", "dns4": [], "dns6": []},
+        {"name": "server-tcp", "proto": "tcp", "port": 443, "device": "tun-v6vpn-tcp", "ipv4_network": "10.8.0.128/25",
+         "ipv4_server": "10.8.0.128 255.255.255.128", "ipv6_pool": "fdd6:5a3b:1194:0:8000::/65", "dns4": [], "dns6": []}]}),
+    ({"openvpn_tcp_fallback": False, "openvpn_ipv4_network": "10.8.0.0/29", "openvpn_ipv6_network": "fdd6:5a3b:1194::/112"},
+     {"tcp_fallback": False, "ipv4_server": "10.8.0.0 255.255.255.248"}),
+    ({"openvpn_proto": "tcp", "openvpn_port": 443, "openvpn_ipv4_network": "10.8.0.0/29"},
+     {"tcp_fallback": False, "ipv4_server": "10.8.0.0 255.255.255.248"}),
 ]
 
 

@@ -16,6 +16,7 @@ from ansible_collections.v6vpn.aws.plugins.filter.openvpn import (
     openvpn_keepalive_error,
     openvpn_revoked_clients_error,
     openvpn_routed_prefix_error,
+    openvpn_tcp_fallback_error,
 )
 
 
@@ -156,5 +157,71 @@ def test_filters_are_registered():
         "openvpn_revoked_clients_error": openvpn_revoked_clients_error,
         "openvpn_data_ciphers_error": openvpn_data_ciphers_error,
         "openvpn_ipv6_only_error": openvpn_ipv6_only_error,
+        "openvpn_tcp_fallback_error": openvpn_tcp_fallback_error,
         "openvpn_config": openvpn_config,
     }
+
+
+# The TCP fallback (issue 11 item 1): a second server, half of each tunnel network.
+
+def test_without_the_fallback_one_server_has_the_whole_networks():
+    out = config()
+    assert out["tcp_fallback"] is False
+    assert out["servers"] == [{"name": "server", "proto": "udp", "port": 1194, "device": "tun-v6vpn",
+                               "ipv4_network": "10.8.0.0/24", "ipv4_server": "10.8.0.0 255.255.255.0",
+                               "ipv6_pool": "fdd6:5a3b:1194::/64", "dns4": [], "dns6": []}]
+
+
+def test_the_fallback_halves_the_ipv4_network_and_the_nat66_pool_without_overlap():
+    out = config(tcp_fallback=True, port="1194", tcp_fallback_port="443", dns_servers=["169.254.169.253"])
+    udp, tcp = out["servers"]
+    assert (udp["name"], udp["proto"], udp["port"], udp["device"]) == ("server", "udp", 1194, "tun-v6vpn")
+    assert (tcp["name"], tcp["proto"], tcp["port"], tcp["device"]) == ("server-tcp", "tcp", 443, "tun-v6vpn-tcp")
+    assert (udp["ipv4_network"], tcp["ipv4_network"]) == ("10.8.0.0/25", "10.8.0.128/25")
+    assert (udp["ipv4_server"], tcp["ipv4_server"]) == ("10.8.0.0 255.255.255.128", "10.8.0.128 255.255.255.128")
+    assert (udp["ipv6_pool"], tcp["ipv6_pool"]) == ("fdd6:5a3b:1194::/65", "fdd6:5a3b:1194:0:8000::/65")
+    # Both push the configured resolvers; the firewall and NAT keep the whole networks.
+    assert udp["dns4"] == tcp["dns4"] == ["169.254.169.253"]
+    assert (out["ipv4_network"], out["ipv6_pool"], out["ipv4_server"]) == ("10.8.0.0/24", "fdd6:5a3b:1194::/64", udp["ipv4_server"])
+    assert out["tcp_fallback"] is True
+
+
+def test_routed_mode_splits_the_80_into_two_81s_and_each_server_resolves_on_its_own_address():
+    out = config(ipv6_mode="routed", ipv6_routed_prefix="2001:db8:6a00:0:f0::/80", tcp_fallback=True, ipv6_only=True,
+                 nat64_ipv4_pool="100.64.255.0/24", dns64_upstreams=["169.254.169.253"])
+    udp, tcp = out["servers"]
+    assert (udp["ipv6_pool"], tcp["ipv6_pool"]) == ("2001:db8:6a00:0:f0::/81", "2001:db8:6a00:0:f0:8000::/81")
+    assert udp["dns6"] == ["2001:db8:6a00:0:f0::1"] == [out["dns64_resolver"]]
+    assert tcp["dns6"] == ["2001:db8:6a00:0:f0:8000:0:1"]
+
+
+def test_ipv6_off_halves_ipv4_only():
+    udp, tcp = config(ipv6_mode="off", tcp_fallback=True)["servers"]
+    assert (udp["ipv6_pool"], tcp["ipv6_pool"]) == ("", "")
+    assert tcp["ipv4_network"] == "10.8.0.128/25"
+
+
+def test_a_tcp_server_gets_no_fallback():
+    out = config(tcp_fallback=True, proto="tcp", port=443)
+    assert out["tcp_fallback"] is False
+    assert [(s["name"], s["proto"], s["port"]) for s in out["servers"]] == [("server", "tcp", 443)]
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (("10.8.0.0/29", "nat66", "fdd6::/64", ""), "openvpn_ipv4_network: 10.8.0.0/29 cannot be halved into /30 blocks"),
+    (("10.8.0.0/24", "nat66", "fdd6::/112", ""), "openvpn_ipv6_network: fdd6::/112 cannot be halved into /113 blocks"),
+    (("10.8.0.0/24", "routed", "fdd6::/64", "2001:db8::/112"), "openvpn_ipv6_routed_prefix: 2001:db8::/112 cannot be halved"),
+])
+def test_fallback_halves_must_fit_openvpn_limits(arguments, message):
+    error = openvpn_tcp_fallback_error(True, "udp", *arguments)
+    assert error.startswith("openvpn_tcp_fallback gives each server half of the tunnel's networks: ")
+    assert message in error and "or set openvpn_tcp_fallback to false" in error
+
+
+def test_fallback_limits_do_not_apply_when_off_or_on_tcp_or_to_what_other_rules_report():
+    assert openvpn_tcp_fallback_error(False, "udp", "10.8.0.0/29", "nat66", "fdd6::/112", "") == ""
+    assert openvpn_tcp_fallback_error(True, "tcp", "10.8.0.0/29", "nat66", "fdd6::/112", "") == ""
+    # IPv6 off: the ULA network is no pool; a broken CIDR is cidr_error's to report.
+    assert openvpn_tcp_fallback_error(True, "udp", "10.8.0.0/28", "off", "fdd6::/112", "") == ""
+    assert openvpn_tcp_fallback_error(True, "udp", "10.8.0.0/33", "nat66", "fdd6::/111", "") == ""
+    assert openvpn_tcp_fallback_error(True, "udp", "10.8.0.0/28", "nat66", "fdd6::/111", "") == ""

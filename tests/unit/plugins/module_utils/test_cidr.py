@@ -95,3 +95,13 @@ def test_live_ipv6_block_counts_associated_and_associating_and_prefers_the_amazo
     assert cidr.live_ipv6_block(associations[:2]) == "2001:db8:1::/48"
     assert cidr.live_ipv6_block(associations[:1]) is None
     assert cidr.live_ipv6_block(None) is None
+
+
+def test_halves_splits_a_block_in_two_within_a_limit():
+    assert cidr.halves("10.8.0.0/24") == ["10.8.0.0/25", "10.8.0.128/25"]
+    assert cidr.halves("2001:DB8:6A00:0:F0::/80", family=6) == ["2001:db8:6a00:0:f0::/81", "2001:db8:6a00:0:f0:8000::/81"]
+    assert cidr.halves("10.8.0.0/28", max_prefix=29) == ["10.8.0.0/29", "10.8.0.8/29"]
+    with pytest.raises(InvalidParameter, match="net: 10.8.0.0/29 cannot be halved into /30 blocks; the longest allowed is /29"):
+        cidr.halves("10.8.0.0/29", "net", 29)
+    with pytest.raises(InvalidParameter, match="is an IPv4 block, expected IPv6"):
+        cidr.halves("10.8.0.0/24", "net", family=6)
