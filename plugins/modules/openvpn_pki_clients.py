@@ -118,9 +118,9 @@ options:
         C(--tls-crypt-v2-verify) script that admits only these refuses a revoked or replaced client's key before
         the TLS stack sees it (without it, a leaked key of a revoked client still reaches the TLS handshake,
         where the CRL refuses its certificate).
-      - Mind that OpenVPN 2.6 forks the verify script for every handshake and exits when a fork fails (for
-        example under the C(LimitNPROC=10) of Debian's C(openvpn-server@.service)); the openvpn role does not
-        use it for that reason.
+      - OpenVPN 2.6 forks the verify script at every handshake and exits when a fork fails, for example when
+        the C(LimitNPROC=10) of Debian's C(openvpn-server@.service), which counts every process of the user
+        C(nobody), is reached; the openvpn role raises that limit in its drop-in of the unit.
     type: path
   pki_check:
     description:
