@@ -10,7 +10,7 @@ median of --runs runs:
   (ovpn-server-nat66, Debian 12, NAT66), and the server OpenVPN process's CPU seconds per GB moved
   (utime+stime from /proc, bytes from iperf3);
 - the same through a reference server shaped like the angristan/openvpn-install defaults
-  (AES-128-GCM, tls-crypt, otherwise stock), run on the same containers, interleaved run by run;
+  (AES-128-GCM, tls-crypt-v2, otherwise stock), run on the same containers, interleaved run by run;
 - the raw paths without the tunnel: client -> server over IPv4 (the underlay the tunnel rides
   on) and server -> target over IPv6 (the upstream);
 - the wall-clock time of the whole role (ansible-playbook through the docker connection) issuing
@@ -47,9 +47,10 @@ REF_PORT = 1195
 REF_DIR = "/etc/openvpn/bench-ref"
 REF_TABLE = "v6vpn_bench_ref"
 
-# The reference server: angristan/openvpn-install's defaults (ECDSA P-256, tls-crypt,
+# The reference server: angristan/openvpn-install's defaults (ECDSA P-256, tls-crypt-v2,
 # AES-128-GCM, SHA256, its fd42:42:42:42::/112 NAT66 network), otherwise stock OpenVPN 2.6.
-# It borrows the role's CA, server certificate and tls-crypt key: same handshake cost class.
+# It borrows the role's CA, server certificate and tls-crypt-v2 server key (so the role's
+# profile, whose client key it wraps, connects to both): same handshake cost class.
 REF_SERVER_CONF = """\
 port {port}
 proto udp
@@ -65,7 +66,7 @@ server-ipv6 fd42:42:42:42::/112
 push "route-ipv6 2000::/3"
 dh none
 ecdh-curve prime256v1
-tls-crypt /etc/openvpn/server/pki/tls-crypt.key
+tls-crypt-v2 /etc/openvpn/server/pki/tls-crypt-v2.key
 crl-verify /etc/openvpn/server/crl.pem
 ca /etc/openvpn/server/pki/ca.crt
 cert /etc/openvpn/server/pki/server.crt
@@ -162,8 +163,10 @@ def start_reference():
     dexec(SERVER, "mkdir -p %s && cat > %s/server.conf <<'EOF'\n%sEOF\ncat > %s/nat.nft <<'EOF'\n%sEOF\nnft -f %s/nat.nft"
           % (REF_DIR, REF_DIR, conf, REF_DIR, REF_NFT.format(table=REF_TABLE), REF_DIR))
     dexec(SERVER, "openvpn --config %s/server.conf --daemon bench-ref --writepid %s/pid --log %s/log" % (REF_DIR, REF_DIR, REF_DIR))
-    # The client: the role's profile for alice, pointed at the reference port and cipher.
-    dexec(CLIENT, "sed -e 's/^remote \\(.*\\) 1194$/remote \\1 %d/' -e 's/^data-ciphers .*/data-ciphers AES-128-GCM/'"
+    # The client: the role's profile for alice, pointed at the reference port (UDP only: no TCP
+    # fallback line) and cipher.
+    dexec(CLIENT, "sed -e 's/^remote \\(.*\\) 1194\\( udp\\)\\?$/remote \\1 %d udp/' -e '/^remote .* tcp$/d'"
+          " -e 's/^data-ciphers .*/data-ciphers AES-128-GCM/'"
           " /etc/openvpn/client/%s.conf > /tmp/ref.conf && chmod 600 /tmp/ref.conf" % (REF_PORT, CLIENT_NAME))
     dexec(CLIENT, "openvpn --config /tmp/ref.conf --pull-filter ignore route-ipv6 --dev tun9 --daemon bench-ref-client"
           " --writepid /tmp/ref.pid --log /tmp/ref.log")
