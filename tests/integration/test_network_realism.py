@@ -180,6 +180,26 @@ def test_ssh_from_everywhere_with_the_opt_in(realistic, network_playbook):
     assert {r["CidrIpv6"] for rule in ssh for r in rule.get("Ipv6Ranges", [])} == {"::/0"}
 
 
+def test_the_openvpn_tcp_fallback_port_is_opened_beside_udp_only(realistic, network_playbook):
+    """issue 11 item 1: tcp/443 from the clients' CIDRs (IPv4 and IPv6, like the UDP port); none
+    with port 0 or when OpenVPN itself is on TCP."""
+    emulator = realistic(seed=3)
+    client = emulator.client()
+
+    def inbound(name, **overrides):
+        run = run_playbook(network_playbook, network_vars(name, emulator.url, network_ipv6_inbound=True, **overrides))
+        assert run.rc == 0, run
+        (group,) = client.describe_security_groups(Filters=[{"Name": "tag:v6vpn:deployment", "Values": [name]}])["SecurityGroups"]
+        return {(rule["IpProtocol"], rule.get("FromPort")): ({r["CidrIp"] for r in rule.get("IpRanges", [])},
+                                                             {r["CidrIpv6"] for r in rule.get("Ipv6Ranges", [])})
+                for rule in group["IpPermissions"]}
+
+    opened = inbound("tcpfb")
+    assert opened[("udp", 1194)] == opened[("tcp", 443)] == ({"0.0.0.0/0"}, {"::/0"})
+    assert ("tcp", 443) not in inbound("notcpfb", network_openvpn_tcp_fallback_port=0)
+    assert ("tcp", 443) not in inbound("tcpvpn", network_openvpn_proto="tcp")
+
+
 def test_a_region_only_in_the_aws_profile_is_enough(emulator, network_playbook, tmp_path):
     """No aws_region, AWS_REGION or AWS_DEFAULT_REGION: the profile's region (AWS_PROFILE in
     AWS_CONFIG_FILE, credentials in AWS_SHARED_CREDENTIALS_FILE) passes the validation and reaches
