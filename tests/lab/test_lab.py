@@ -139,7 +139,10 @@ def test_profiles_are_private_and_complete(lab):
         text = profile.read_text()
         for block in ("<ca>", "<cert>", "<key>", "<tls-crypt-v2>"):
             assert block in text, "%s lacks %s" % (profile, block)
-        assert re.search(r"^remote 198\.18\.%s\.10 1194$" % LAB_NET, text, re.M), "remote is not the stand-in's IPv4"
+        # UDP first, then the TCP 443 fallback, both to the stand-in's IPv4.
+        remotes = re.findall(r"^remote (\S+) (\d+) (\w+)$", text, re.M)
+        server = "198.18.%s.10" % LAB_NET
+        assert remotes == [(server, "1194", "udp"), (server, "443", "tcp")], remotes
 
 
 def test_rerun_converges_with_nothing_changed(lab):
