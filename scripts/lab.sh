@@ -527,7 +527,8 @@ cmd_up() {
 
 # --- down -----------------------------------------------------------------------------------
 teardown() {
-    if emulator_alive && emulator_answers; then
+    # A live emulator may be slow to answer on a loaded machine: give it a bounded while.
+    if emulator_alive && wait_for 30 "the emulator to answer" emulator_answers; then
         run_playbook playbooks/teardown.yml
         lab_report leftovers --endpoint "$(emulator_url)" --deployment "$VPN_NAME"
         note "teardown.yml removed every resource of the deployment"
