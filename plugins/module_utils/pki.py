@@ -171,14 +171,18 @@ def issue_client_certificate(name, public_key, ca_cert, ca_key, valid_days, now)
     return issue_certificate(name, public_key, ca_cert, ca_key, valid_days, now, "client")
 
 
-def write_private_file(path, text):
-    """Write ``text`` to ``path`` atomically with mode 0600 (mkstemp's mode: never readable by
-    others, not even while being written)."""
+def write_private_file(path, text, mode=0o600):
+    """Write ``text`` to ``path`` atomically (mkstemp's mode 0600 while being written, ``mode``
+    set before the file takes the place of the old one: a reader sees the old file or the whole
+    new one, never a partial or unreadable one)."""
     directory = os.path.dirname(path) or "."
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
     try:
         with os.fdopen(fd, "w") as handle:
             handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -381,8 +385,7 @@ def crl_pem(crl):
 def write_public_file(path, text):
     """Write ``text`` atomically, readable by all (mode 0644): for the CA certificate and the
     CRL, which OpenVPN reads after dropping privileges."""
-    write_private_file(path, text)
-    os.chmod(path, 0o644)
+    write_private_file(path, text, 0o644)
 
 
 def parse_asn1_time(text):
