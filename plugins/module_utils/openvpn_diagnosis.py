@@ -18,8 +18,9 @@ IPV6_FIX = ("Fix: sysctl -w net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.defau
             "that turned it off (/etc/sysctl.conf, /etc/sysctl.d/, ipv6.disable=1 on the kernel command line), or set "
             "openvpn_ipv6_mode: off.")
 
-# (name, pattern searched in each log line, explanation with the fix). First match of each name
-# counts once; the order is the order of the report.
+# (name, pattern searched in each log line, explanation with the fix; {group} takes what the
+# pattern's named group matched). First match of each name counts once; the order is the
+# order of the report.
 CAUSES = (
     ("ipv6_disabled",
      re.compile(r"Linux can't add IPv6 to interface|can't add IPv6 to interface|sitnl_addr_add: .*(Permission denied|errno=-13)"),
@@ -31,8 +32,8 @@ CAUSES = (
      "OpenVPN cannot create its tun device: /dev/net/tun is missing or not usable (no tun module: modprobe tun; in a "
      "container: pass --device /dev/net/tun and the NET_ADMIN capability)."),
     ("port_in_use",
-     re.compile(r"Socket bind failed on local address .*(Address already in use|errno=98)"),
-     "Another process already listens on OpenVPN's port. Find it with: ss -lunpt 'sport = :<openvpn_port>'; stop it, "
+     re.compile(r"Socket bind failed on local address \S*?:(?P<port>\d+): .*(Address already in use|errno=98)"),
+     "Another process already listens on OpenVPN's port. Find it with: ss -lunpt 'sport = :{port}'; stop it, "
      "or choose another openvpn_port (the security group must follow)."),
     ("address_missing",
      re.compile(r"Socket bind failed on local address .*(Cannot assign requested address|errno=99)"),
@@ -65,8 +66,11 @@ def failure_causes(lines):
         lines = lines.splitlines()
     found = []
     for dummy, pattern, explanation in CAUSES:
-        if explanation not in found and any(pattern.search(line) for line in lines or [] if isinstance(line, str)):
-            found.append(explanation)
+        for line in lines or []:
+            match = pattern.search(line) if isinstance(line, str) else None
+            if match:
+                found.append(explanation.format(**match.groupdict()))
+                break
     return found
 
 

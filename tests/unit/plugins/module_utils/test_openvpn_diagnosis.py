@@ -49,7 +49,7 @@ HEALTHY = START + [
 
 @pytest.mark.parametrize("lines, words", [
     (IPV6_DISABLED, ["IPv6 is disabled for new interfaces", "net.ipv6.conf.default.disable_ipv6=0", "openvpn_ipv6_mode: off"]),
-    (PORT_IN_USE, ["Another process already listens on OpenVPN's port", "openvpn_port"]),
+    (PORT_IN_USE, ["Another process already listens on OpenVPN's port", "sport = :1194'", "openvpn_port"]),
     (NO_TUN, ["/dev/net/tun", "--device /dev/net/tun"]),
     (NO_CERT, ["cannot read a file of its PKI", "run the role again"]),
     (BAD_OPTION, ["refused its configuration"]),
