@@ -51,15 +51,18 @@ def _rules(permissions):
     return rules
 
 
-def expected_ingress(admin_cidrs, client_cidrs, port=1194, proto="udp"):
+def expected_ingress(admin_cidrs, client_cidrs, port=1194, proto="udp", tcp_fallback_port=443):
     rules = {("tcp", 22, 22, str(ipaddress.ip_network(c))) for c in admin_cidrs}
     rules |= {(proto, port, port, str(ipaddress.ip_network(c))) for c in client_cidrs}
+    if proto == "udp" and tcp_fallback_port:
+        # The openvpn role's TCP fallback server beside a UDP one (network_openvpn_tcp_fallback_port).
+        rules |= {("tcp", tcp_fallback_port, tcp_fallback_port, str(ipaddress.ip_network(c))) for c in client_cidrs}
     rules |= {("icmp", 8, -1, "0.0.0.0/0"), ("icmp", 3, 4, "0.0.0.0/0"), ("icmpv6", 128, -1, "::/0"), ("icmpv6", 2, -1, "::/0")}
     return rules
 
 
 def check_present(ec2, name, admin_cidrs, ipv6_inbound=False, prefix_count=0, subnet_index=0,
-                  vpc_cidr=DEFAULT_VPC_CIDR, subnet_cidr=DEFAULT_SUBNET_CIDR, port=1194, proto="udp"):
+                  vpc_cidr=DEFAULT_VPC_CIDR, subnet_cidr=DEFAULT_SUBNET_CIDR, port=1194, proto="udp", tcp_fallback_port=443):
     """Problems with the deployment `name` as site.yml's AWS play should have left it ([] when none)."""
     problems = []
     vpcs = ec2.describe_vpcs(Filters=_tagged(name))["Vpcs"]
@@ -119,7 +122,7 @@ def check_present(ec2, name, admin_cidrs, ipv6_inbound=False, prefix_count=0, su
         return problems + ["expected 1 security group in %s, found %d" % (vpc_id, len(groups))]
     group = groups[0]
     client_cidrs = ["0.0.0.0/0"] + (["::/0"] if ipv6_inbound else [])
-    ingress, wanted_ingress = _rules(group["IpPermissions"]), expected_ingress(admin_cidrs, client_cidrs, port, proto)
+    ingress, wanted_ingress = _rules(group["IpPermissions"]), expected_ingress(admin_cidrs, client_cidrs, port, proto, tcp_fallback_port)
     if ingress != wanted_ingress:
         problems.append("security group %s: extra ingress %s, missing %s"
                         % (group["GroupId"], sorted(ingress - wanted_ingress, key=str), sorted(wanted_ingress - ingress, key=str)))
