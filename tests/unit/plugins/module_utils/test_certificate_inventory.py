@@ -96,7 +96,8 @@ def test_no_crl_means_nothing_revoked(ca):
     assert result["revoked"] == [] and result["crl"] is None
 
 
-@pytest.mark.parametrize("value, number", [(18, 18), ("12", 0x12), ("AB:CD:EF", 0xABCDEF), ("4f:1c", 0x4F1C), ("x", None), ("", None), (None, None), (True, None)])
+@pytest.mark.parametrize("value, number", [(18, 18), ("12", 0x12), ("AB:CD:EF", 0xABCDEF), ("4f:1c", 0x4F1C),
+                                           ("x", None), ("", None), (None, None), (True, None)])
 def test_serial_spellings(value, number):
     assert inv.serial_number(value) == number
 

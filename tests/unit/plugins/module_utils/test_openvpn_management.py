@@ -3,23 +3,29 @@ recorded from OpenVPN 2.6.14 (the molecule scenario's nat66 server with two clie
 
 from ansible_collections.v6vpn.aws.plugins.module_utils.openvpn_management import parse_status
 
+CLIENT_LIST_HEADER = "\t".join([
+    "HEADER", "CLIENT_LIST", "Common Name", "Real Address", "Virtual Address", "Virtual IPv6 Address", "Bytes Received",
+    "Bytes Sent", "Connected Since", "Connected Since (time_t)", "Username", "Client ID", "Peer ID", "Data Channel Cipher"])
+MALLORY = "\t".join(["CLIENT_LIST", "mallory", "[AF_INET6]2001:db8:6a00::21:51820", "10.8.0.3", "fdd6:5a3b:1194::1001", "120",
+                      "5018", "2026-11-25 17:05:50", "1795626350", "UNDEF", "1", "1", "CHACHA20-POLY1305"])
+
 # Recorded as the server sends it (tab-separated, CRLF stripped by the reader).
 STATUS_3 = """TITLE\tOpenVPN 2.6.14 x86_64-pc-linux-gnu [SSL (OpenSSL)] [LZO] [LZ4] [EPOLL] [PKCS11] [MH/PKTINFO] [AEAD] [DCO]
 TIME\t2026-11-25 17:05:59\t1795626359
-HEADER\tCLIENT_LIST\tCommon Name\tReal Address\tVirtual Address\tVirtual IPv6 Address\tBytes Received\tBytes Sent\tConnected Since\tConnected Since (time_t)\tUsername\tClient ID\tPeer ID\tData Channel Cipher
+{header}
 CLIENT_LIST\talice\t172.29.41.21:37846\t10.8.0.2\tfdd6:5a3b:1194::1000\t3465\t3391\t2026-11-25 17:05:37\t1795626337\tUNDEF\t0\t0\tAES-256-GCM
-CLIENT_LIST\tmallory\t[AF_INET6]2001:db8:6a00::21:51820\t10.8.0.3\tfdd6:5a3b:1194::1001\t120\t5018\t2026-11-25 17:05:50\t1795626350\tUNDEF\t1\t1\tCHACHA20-POLY1305
+{mallory}
 HEADER\tROUTING_TABLE\tVirtual Address\tCommon Name\tReal Address\tLast Ref\tLast Ref (time_t)
 ROUTING_TABLE\tfdd6:5a3b:1194::1000\talice\t172.29.41.21:37846\t2026-11-25 17:05:58\t1795626358
 ROUTING_TABLE\t10.8.0.2\talice\t172.29.41.21:37846\t2026-11-25 17:05:58\t1795626358
 GLOBAL_STATS\tMax bcast/mcast queue length\t0
-GLOBAL_STATS\tdco_enabled\t0""".splitlines()
+GLOBAL_STATS\tdco_enabled\t0""".format(header=CLIENT_LIST_HEADER, mallory=MALLORY).splitlines()
 
 # OpenVPN 2.6 in mode off: no IPv6 in the tunnel, the column is empty.
 NO_IPV6 = """TITLE\tOpenVPN 2.6.14 x86_64-pc-linux-gnu
-HEADER\tCLIENT_LIST\tCommon Name\tReal Address\tVirtual Address\tVirtual IPv6 Address\tBytes Received\tBytes Sent\tConnected Since\tConnected Since (time_t)\tUsername\tClient ID\tPeer ID\tData Channel Cipher
+{header}
 CLIENT_LIST\tcarol\t172.29.41.23:40000\t10.8.0.2\t\t10\t20\t2026-11-25 17:05:37\t1795626337\tUNDEF\t4\t0\tAES-256-GCM
-GLOBAL_STATS\tdco_enabled\t1""".splitlines()
+GLOBAL_STATS\tdco_enabled\t1""".format(header=CLIENT_LIST_HEADER).splitlines()
 
 
 def test_each_connected_client_with_its_addresses_bytes_and_start():
