@@ -7,7 +7,7 @@ CLIENT_LIST_HEADER = "\t".join([
     "HEADER", "CLIENT_LIST", "Common Name", "Real Address", "Virtual Address", "Virtual IPv6 Address", "Bytes Received",
     "Bytes Sent", "Connected Since", "Connected Since (time_t)", "Username", "Client ID", "Peer ID", "Data Channel Cipher"])
 MALLORY = "\t".join(["CLIENT_LIST", "mallory", "[AF_INET6]2001:db8:6a00::21:51820", "10.8.0.3", "fdd6:5a3b:1194::1001", "120",
-                      "5018", "2026-11-25 17:05:50", "1795626350", "UNDEF", "1", "1", "CHACHA20-POLY1305"])
+                     "5018", "2026-11-25 17:05:50", "1795626350", "UNDEF", "1", "1", "CHACHA20-POLY1305"])
 
 # Recorded as the server sends it (tab-separated, CRLF stripped by the reader).
 STATUS_3 = """TITLE\tOpenVPN 2.6.14 x86_64-pc-linux-gnu [SSL (OpenSSL)] [LZO] [LZ4] [EPOLL] [PKCS11] [MH/PKTINFO] [AEAD] [DCO]
