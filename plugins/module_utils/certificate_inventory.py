@@ -14,15 +14,16 @@ import glob
 import json
 import os
 
+from ansible_collections.v6vpn.aws.plugins.module_utils import pki
+
 try:
     from cryptography import x509
-    from cryptography.x509.oid import NameOID
+except ImportError:  # pki.HAS_CRYPTOGRAPHY says so
+    pass
 
-    HAS_CRYPTOGRAPHY = True
-    CRYPTOGRAPHY_IMPORT_ERROR = None
-except ImportError as exc:  # reported by the modules through missing_required_lib()
-    HAS_CRYPTOGRAPHY = False
-    CRYPTOGRAPHY_IMPORT_ERROR = exc
+# Reported by the modules through missing_required_lib().
+HAS_CRYPTOGRAPHY = pki.HAS_CRYPTOGRAPHY
+CRYPTOGRAPHY_IMPORT_ERROR = pki.CRYPTOGRAPHY_IMPORT_ERROR
 
 # Files that may name the serials of revoked certificates whose files were deleted: the index
 # of 0.2.0 (certificates: name, serial_number) and the revocation record of 0.1.0.
@@ -31,18 +32,12 @@ NAME_RECORDS = (("index.json", "certificates"), ("revoked.json", "revoked"))
 MAX_FILES = 100000
 
 
-def _utc(moment):
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
-
-
 def _iso(moment):
-    return _utc(moment).astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
+    return pki.aware_utc(moment).astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
 
 
-def serial_text(serial):
-    """An integer serial as colon-separated hex octets (as community.crypto and OpenVPN show it)."""
-    raw = serial.to_bytes(max(1, (serial.bit_length() + 7) // 8), "big")
-    return ":".join("%02X" % octet for octet in raw)
+# An integer serial as colon-separated hex octets (as community.crypto and OpenVPN show it).
+serial_text = pki.serial_to_hex
 
 
 def serial_number(value):
@@ -63,20 +58,18 @@ def serial_number(value):
 
 def describe_certificate(cert, path="", role="client"):
     """The facts of one certificate (a cryptography x509.Certificate) that the inventory needs."""
-    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     return dict(
-        common_name=names[0].value if names else "",
+        common_name=pki.common_name(cert) or "",
         serial=cert.serial_number,
-        not_before=_utc(getattr(cert, "not_valid_before_utc", None) or cert.not_valid_before),
-        not_after=_utc(getattr(cert, "not_valid_after_utc", None) or cert.not_valid_after),
+        not_before=pki.not_before(cert),
+        not_after=pki.not_after(cert),
         path=path,
         role=role,
     )
 
 
 def read_certificate(path, role="client"):
-    with open(path, "rb") as handle:
-        return describe_certificate(x509.load_pem_x509_certificate(handle.read()), path, role)
+    return describe_certificate(pki.load_certificate(path), path, role)
 
 
 def read_certificates(directory, role="client"):
@@ -100,10 +93,10 @@ def read_crl(path):
     last = getattr(crl, "last_update_utc", None) or crl.last_update
     upcoming = getattr(crl, "next_update_utc", None) or crl.next_update
     return dict(
-        last_update=_utc(last) if last else None,
-        next_update=_utc(upcoming) if upcoming else None,
+        last_update=pki.aware_utc(last) if last else None,
+        next_update=pki.aware_utc(upcoming) if upcoming else None,
         revoked=[dict(serial=entry.serial_number,
-                      revocation_date=_utc(getattr(entry, "revocation_date_utc", None) or entry.revocation_date))
+                      revocation_date=pki.aware_utc(getattr(entry, "revocation_date_utc", None) or entry.revocation_date))
                  for entry in crl],
     )
 

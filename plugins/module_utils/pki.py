@@ -60,17 +60,18 @@ def serial_to_hex(serial):
     return ":".join("%02X" % octet for octet in raw)
 
 
-def _aware(moment):
+def aware_utc(moment):
+    """``moment`` with UTC as its zone when it has none (cryptography < 42 gives naive datetimes)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
 
 
 def not_after(cert):
     """The certificate's notAfter as an aware UTC datetime (cryptography < 42 has only naive)."""
-    return getattr(cert, "not_valid_after_utc", None) or _aware(cert.not_valid_after)
+    return getattr(cert, "not_valid_after_utc", None) or aware_utc(cert.not_valid_after)
 
 
 def not_before(cert):
-    return getattr(cert, "not_valid_before_utc", None) or _aware(cert.not_valid_before)
+    return getattr(cert, "not_valid_before_utc", None) or aware_utc(cert.not_valid_before)
 
 
 def generate_private_key(key_type):
@@ -335,7 +336,7 @@ def load_crl(path):
 
 
 def crl_next_update(crl):
-    return getattr(crl, "next_update_utc", None) or (crl.next_update and _aware(crl.next_update))
+    return getattr(crl, "next_update_utc", None) or (crl.next_update and aware_utc(crl.next_update))
 
 
 def crl_is_current(path, ca_cert, serials, renew_days, now):
