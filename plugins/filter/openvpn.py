@@ -19,6 +19,7 @@ import ipaddress
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.v6vpn.aws.plugins.module_utils import cidr
+from ansible_collections.v6vpn.aws.plugins.module_utils import fixed_addresses
 from ansible_collections.v6vpn.aws.plugins.module_utils import names
 from ansible_collections.v6vpn.aws.plugins.module_utils import nat64
 from ansible_collections.v6vpn.aws.plugins.module_utils.validation import InvalidParameter
@@ -162,29 +163,69 @@ def openvpn_tcp_fallback_error(tcp_fallback, proto, ipv4_network, ipv6_mode, ipv
     return problem(_check_tcp_fallback, tcp_fallback, proto, ipv4_network, ipv6_mode, ipv6_network, ipv6_routed_prefix, name)
 
 
-def _servers(proto, port, tcp_fallback, tcp_fallback_port, devices, ipv4_network, pool, dns, ipv6_only):
+def _parts(proto, tcp_fallback, ipv4_network, pool):
+    """Each server's part of the tunnel's IPv4 network and IPv6 pool: the whole of them, or with
+    the TCP fallback their halves (the main server the first, the fallback the second)."""
+    if not _tcp_fallback_on(tcp_fallback, proto):
+        return [(ipv4_network, pool)]
+    ipv4_parts = cidr.halves(ipv4_network, "ipv4_network", IPV4_MAX_PREFIX, 4)
+    pool_parts = cidr.halves(pool, "ipv6_pool", IPV6_MAX_PREFIX, 6) if pool else ["", ""]
+    return list(zip(ipv4_parts, pool_parts))
+
+
+def _check_clients(clients, ipv4_network, ipv6_mode, ipv6_network, ipv6_routed_prefix, proto, tcp_fallback, name):
+    entries = fixed_addresses.check_entries(clients, name)
+    pool = _tunnel_pool(ipv6_mode, ipv6_network, ipv6_routed_prefix)[0]
+    if _mode(ipv6_mode) != MODE_OFF and not pool:
+        return clients  # openvpn_routed_prefix_error reports the missing prefix
+    try:
+        main_ipv4, main_pool = _parts(proto, tcp_fallback, cidr.normalize_cidr(ipv4_network, "ipv4_network", 4),
+                                      cidr.normalize_cidr(pool, "ipv6_pool", 6) if pool else "")[0]
+    except InvalidParameter:
+        return clients  # the rules of the networks report them
+    part = ("; with the TCP fallback these are the %s server's halves of the tunnel's networks, and the fallback gives each "
+            "client the same offsets in the other halves" % proto if _tcp_fallback_on(tcp_fallback, proto) else "")
+    fixed_addresses.check_fixed_addresses(entries, main_ipv4, main_pool, name, "openvpn_ipv6_mode", part)
+    return clients
+
+
+def openvpn_clients_error(clients, ipv4_network, ipv6_mode, ipv6_network, ipv6_routed_prefix, proto="udp", tcp_fallback=False,
+                          name="openvpn_clients"):
+    """Why ``clients`` (names, or mappings of name and fixed ipv4 and ipv6 addresses) are not
+    acceptable: a bad entry or name, a name listed twice, a fixed address outside its range or
+    given twice, a fixed IPv4 address without an IPv6 one while the tunnel carries IPv6; or ``''``."""
+    return problem(_check_clients, clients, ipv4_network, ipv6_mode, ipv6_network, ipv6_routed_prefix, proto, tcp_fallback, name)
+
+
+def _servers(proto, port, tcp_fallback, tcp_fallback_port, devices, ipv4_network, pool, dns, ipv6_only, clients):
     """The OpenVPN servers of this host: the main one and, with the TCP fallback, a second on TCP
-    with the second half of each tunnel network (the main one keeps the first half)."""
-    fallback = _tcp_fallback_on(tcp_fallback, proto)
-    ipv4_parts = cidr.halves(ipv4_network, "ipv4_network", IPV4_MAX_PREFIX, 4) if fallback else [ipv4_network]
-    pool_parts = cidr.halves(pool, "ipv6_pool", IPV6_MAX_PREFIX, 6) if fallback and pool else [pool] * len(ipv4_parts)
+    with the second half of each tunnel network (the main one keeps the first half); each with the
+    client-config-dir files that give clients fixed addresses (``<server>/<client>``)."""
+    parts = _parts(proto, tcp_fallback, ipv4_network, pool)
     transports = [(MAIN_SERVER, proto, check_integer(port, "port"), devices[0])]
-    if fallback:
+    if len(parts) > 1:
         transports.append((TCP_FALLBACK_SERVER, "tcp", check_integer(tcp_fallback_port, "tcp_fallback_port"), devices[1]))
-    servers = []
-    for (name, transport, number, device), ipv4_part, pool_part in zip(transports, ipv4_parts, pool_parts):
+    fixed_ipv4 = fixed_addresses.has_fixed_ipv4(clients)
+    servers, client_configs = [], []
+    for (name, transport, number, device), (ipv4_part, pool_part) in zip(transports, parts):
         ipv4 = ipaddress.ip_network(ipv4_part)
+        pool_first, pool_last = fixed_addresses.ipv4_pool(ipv4, fixed_ipv4)
         # IPv6-only: each server's own tunnel address (pool::1) is its clients' DNS64 resolver.
         resolvers = [ipaddress.ip_network(pool_part)[1]] if ipv6_only and pool_part else dns
         servers.append(dict(
             name=name, proto=transport, port=number, device=device,
             ipv4_network=ipv4.compressed,
-            ipv4_server="%s %s" % (ipv4.network_address, ipv4.netmask),
+            # What OpenVPN's `server` directive would set, with the pool clear of fixed addresses.
+            ipv4_address=str(ipv4.network_address + 1),
+            ipv4_netmask=str(ipv4.netmask),
+            ipv4_pool="%s %s" % (pool_first, pool_last),
             ipv6_pool=pool_part or "",
             dns4=[str(address) for address in resolvers if address.version == 4],
             dns6=[address.compressed for address in resolvers if address.version == 6],
         ))
-    return servers
+        client_configs += [dict(config, server=name, file="%s/%s" % (name, config["name"]))
+                           for config in fixed_addresses.client_configs(clients, parts[0][0], parts[0][1], ipv4_part, pool_part)]
+    return servers, client_configs
 
 
 def _sink(network):
@@ -222,10 +263,11 @@ def _nat64(ipv6_only, ipv4_network, pool, push_routes, prefix, ipv4_pool, nonglo
 def openvpn_config(ipv6_mode, ipv4_network, ipv6_network, ipv6_routed_prefix, ipv6_push_routes, dns_servers,
                    public_endpoint, data_ciphers, ipv6_only=False, nat64_prefix="64:ff9b::/96", nat64_ipv4_pool="",
                    nat64_nonglobal_ipv4=False, dns64_upstreams=(), proto="udp", port=1194, tcp_fallback=False,
-                   tcp_fallback_port=443, devices=("tun-v6vpn", "tun-v6vpn-tcp")):
+                   tcp_fallback_port=443, devices=("tun-v6vpn", "tun-v6vpn-tcp"), clients=()):
     """What the role's templates need, from its validated variables (roles/openvpn/vars/main.yml)."""
     mode = _mode(ipv6_mode)
     try:
+        entries = fixed_addresses.check_entries(clients, "clients")
         ipv4 = cidr.parse_network(ipv4_network, "ipv4_network", 4)
         sink_network = cidr.parse_network(ipv6_network, "ipv6_network", 6)
         pool = _tunnel_pool(mode, ipv6_network, ipv6_routed_prefix)[0]
@@ -239,16 +281,19 @@ def openvpn_config(ipv6_mode, ipv4_network, ipv6_network, ipv6_routed_prefix, ip
         if six["ipv6_only"]:
             # The DNS64 resolver is the clients' only one (validation refuses openvpn_dns_servers).
             dns = [ipaddress.ip_address(six["dns64_resolver"])]
-        servers = _servers(proto, port, tcp_fallback, tcp_fallback_port, devices, ipv4.compressed, pool, dns,
-                           six["ipv6_only"])
+        servers, client_configs = _servers(proto, port, tcp_fallback, tcp_fallback_port, devices, ipv4.compressed, pool, dns,
+                                           six["ipv6_only"], entries)
         return dict(
             mode=mode,
             # The whole networks (firewall, NAT, published); each server has its part of them.
             ipv4_network=ipv4.compressed,
-            ipv4_server=servers[0]["ipv4_server"],
             ipv6_pool=pool,
             servers=servers,
             tcp_fallback=len(servers) > 1,
+            clients=fixed_addresses.client_names(entries),
+            # The client-config-dir files (<server>/<client>) and, by client, the addresses they give.
+            client_configs=client_configs,
+            fixed_addresses=_fixed_addresses(servers, client_configs),
             ipv6_sink=_sink(sink_network),
             push_ipv6_routes=push_routes,
             dns4=[str(address) for address in dns if address.version == 4],
@@ -259,6 +304,16 @@ def openvpn_config(ipv6_mode, ipv4_network, ipv6_network, ipv6_routed_prefix, ip
         )
     except InvalidParameter as e:
         raise AnsibleFilterError("openvpn_config: %s (the role's tasks/validate.yml reports this first)" % e) from None
+
+
+def _fixed_addresses(servers, client_configs):
+    """Client name -> the fixed addresses each server gives it (proto, port, ipv4, ipv6)."""
+    transports = dict((server["name"], (server["proto"], server["port"])) for server in servers)
+    addresses = {}
+    for config in client_configs:
+        proto, port = transports[config["server"]]
+        addresses.setdefault(config["name"], []).append(dict(proto=proto, port=port, ipv4=config["ipv4"], ipv6=config["ipv6"]))
+    return addresses
 
 
 def _endpoint(value):
@@ -279,5 +334,6 @@ class FilterModule:
             "openvpn_data_ciphers_error": openvpn_data_ciphers_error,
             "openvpn_ipv6_only_error": openvpn_ipv6_only_error,
             "openvpn_tcp_fallback_error": openvpn_tcp_fallback_error,
+            "openvpn_clients_error": openvpn_clients_error,
             "openvpn_config": openvpn_config,
         }

@@ -74,9 +74,17 @@ def check_client_names(values, name="names"):
     return list(values)
 
 
+def entry_name(entry):
+    """The client name of a client entry: a name, or a mapping with a ``name`` (and fixed addresses,
+    plugins/module_utils/fixed_addresses.py)."""
+    return entry.get("name") if isinstance(entry, dict) else entry
+
+
 def check_clients_not_revoked(clients, revoked, clients_name="clients", revoked_name="revoked_clients"):
-    """Validate that no name is in both the list of valid and the list of revoked clients."""
-    both = sorted(set(v for v in clients if isinstance(v, str)) & set(v for v in revoked if isinstance(v, str)))
+    """Validate that no name is in both the list of valid clients (names or mappings with a
+    ``name``) and the list of revoked clients."""
+    wanted = set(v for v in map(entry_name, clients) if isinstance(v, str))
+    both = sorted(wanted & set(v for v in revoked if isinstance(v, str)))
     if both:
         raise InvalidParameter("%s and %s both list %s; a client is either valid or revoked"
                                % (clients_name, revoked_name, ", ".join(both)))
@@ -111,7 +119,7 @@ def check_client_names_free(clients, taken, name="clients"):
     """Validate that no client takes a name in ``taken`` (a mapping of variable name to the common
     name it sets, e.g. the server's and the CA's): a client certificate must never carry the
     server's name. Entries of ``clients`` are names or mappings with a ``name``. Return ``clients``."""
-    wanted = [entry.get("name") if isinstance(entry, dict) else entry for entry in clients or []]
+    wanted = [entry_name(entry) for entry in clients or []]
     problems = ["%r is the common name set by %s" % (value, variable)
                 for variable, value in sorted(taken.items()) if isinstance(value, str) and value in wanted]
     if problems:

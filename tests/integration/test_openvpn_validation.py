@@ -53,6 +53,19 @@ BAD = [
     ({"openvpn_clients": ["alice", "alice"]}, "openvpn_clients: 'alice' is listed twice"),
     ({"openvpn_revoked_clients": ["bad/name"]}, "openvpn_revoked_clients: 'bad/name' is not a valid client name"),
     ({"openvpn_revoked_clients": ["bob"]}, "openvpn_clients and openvpn_revoked_clients both list bob"),
+    # Fixed addresses: inside their ranges, each once, IPv6 beside IPv4 (OpenVPN), none for a tunnel without IPv6.
+    ({"openvpn_clients": [{"name": "bob", "ipv4": "10.8.0.64", "ipv6": "fdd6:5a3b:1194::b0b"}]},
+     "openvpn_clients: bob's ipv4 10.8.0.64 is not among the fixed addresses 10.8.0.2-10.8.0.63"),
+    ({"openvpn_clients": [{"name": "bob", "ipv4": "10.8.0.10", "ipv6": "fdd6:5a3b:1194::1000"}]},
+     "openvpn_clients: bob's ipv6 fdd6:5a3b:1194::1000 is not among the fixed addresses fdd6:5a3b:1194::3-fdd6:5a3b:1194::fff"),
+    ({"openvpn_clients": [{"name": "bob", "ipv4": "10.8.0.10"}]}, "openvpn_clients: bob has a fixed ipv4 but no ipv6"),
+    ({"openvpn_ipv6_mode": "off", "openvpn_clients": [{"name": "bob", "ipv6": "fdd6:5a3b:1194::10"}]},
+     "openvpn_clients: bob has an ipv6 but the tunnel carries no IPv6"),
+    ({"openvpn_clients": [{"name": "a", "ipv6": "fdd6:5a3b:1194::10"}, {"name": "b", "ipv6": "FDD6:5A3B:1194::10"}]},
+     "openvpn_clients: a and b have the same address fdd6:5a3b:1194::10"),
+    ({"openvpn_clients": [{"name": "bob", "ip": "10.8.0.10"}]}, "openvpn_clients: 'bob' has unknown key(s) ip"),
+    ({"openvpn_clients": [{"name": "bob"}], "openvpn_revoked_clients": ["bob"]}, "openvpn_clients and openvpn_revoked_clients both list bob"),
+    ({"openvpn_clients": [{"name": "myvpn-server"}]}, "openvpn_clients: 'myvpn-server' is the common name set by openvpn_server_common_name"),
     ({"openvpn_public_endpoint": ""}, "openvpn_public_endpoint: '' is neither an IP address nor a DNS name"),
     ({"openvpn_public_endpoint": "vpn example"}, "openvpn_public_endpoint: 'vpn example' is neither an IP address nor a DNS name"),
     ({"openvpn_uplink_interface": "eth0; reboot"}, "openvpn_uplink_interface: 'eth0; reboot' is not an interface name"),
@@ -130,7 +143,7 @@ MANY_EXPECTED = [
 
 # Good settings and what the role derives from them for its templates (vars/main.yml).
 GOOD = [
-    ({}, {"mode": "nat66", "ipv4_network": "10.8.0.0/24", "ipv4_server": "10.8.0.0 255.255.255.128",
+    ({}, {"mode": "nat66", "ipv4_network": "10.8.0.0/24",
           "ipv6_pool": "fdd6:5a3b:1194::/64", "ipv6_sink": "fdd6:5a3b:1194::2/64 fdd6:5a3b:1194::1",
           "push_ipv6_routes": ["2000::/3"], "data_ciphers": "AES-256-GCM:AES-128-GCM:CHACHA20-POLY1305",
           "public_endpoint": "198.51.100.7", "dns4": [], "dns6": []}),
@@ -152,17 +165,23 @@ GOOD = [
     ({"openvpn_ipv6_only": False}, {"ipv6_only": False, "nat64_prefix": "", "dns64_resolver": ""}),
     ({"openvpn_public_endpoint": "vpn.example.org", "openvpn_ipv4_network": "10.99.0.0/16",
       "openvpn_data_ciphers": ["CHACHA20-POLY1305"], "openvpn_port": "443"},
-     {"public_endpoint": "vpn.example.org", "ipv4_server": "10.99.0.0 255.255.128.0", "data_ciphers": "CHACHA20-POLY1305"}),
+     {"public_endpoint": "vpn.example.org", "data_ciphers": "CHACHA20-POLY1305"}),
     # The TCP fallback: a second server with the second half of each network; none when off or on TCP.
     ({}, {"tcp_fallback": True, "servers": [
         {"name": "server", "proto": "udp", "port": 1194, "device": "tun-v6vpn", "ipv4_network": "10.8.0.0/25",
-         "ipv4_server": "10.8.0.0 255.255.255.128", "ipv6_pool": "fdd6:5a3b:1194::/65", "dns4": [], "dns6": []},
+         "ipv4_address": "10.8.0.1", "ipv4_netmask": "255.255.255.128", "ipv4_pool": "10.8.0.2 10.8.0.126",
+         "ipv6_pool": "fdd6:5a3b:1194::/65", "dns4": [], "dns6": []},
         {"name": "server-tcp", "proto": "tcp", "port": 443, "device": "tun-v6vpn-tcp", "ipv4_network": "10.8.0.128/25",
-         "ipv4_server": "10.8.0.128 255.255.255.128", "ipv6_pool": "fdd6:5a3b:1194:0:8000::/65", "dns4": [], "dns6": []}]}),
+         "ipv4_address": "10.8.0.129", "ipv4_netmask": "255.255.255.128", "ipv4_pool": "10.8.0.130 10.8.0.254",
+         "ipv6_pool": "fdd6:5a3b:1194:0:8000::/65", "dns4": [], "dns6": []}]}),
     ({"openvpn_tcp_fallback": False, "openvpn_ipv4_network": "10.8.0.0/29", "openvpn_ipv6_network": "fdd6:5a3b:1194::/112"},
-     {"tcp_fallback": False, "ipv4_server": "10.8.0.0 255.255.255.248"}),
-    ({"openvpn_proto": "tcp", "openvpn_port": 443, "openvpn_ipv4_network": "10.8.0.0/29"},
-     {"tcp_fallback": False, "ipv4_server": "10.8.0.0 255.255.255.248"}),
+     {"tcp_fallback": False, "clients": ["alice", "bob"], "client_configs": [], "fixed_addresses": {}}),
+    ({"openvpn_proto": "tcp", "openvpn_port": 443, "openvpn_ipv4_network": "10.8.0.0/29"}, {"tcp_fallback": False}),
+    # Fixed addresses (issue 11 item 3): the names reach the PKI, the files each server's client-config-dir.
+    ({"openvpn_clients": ["alice", {"name": "bob", "ipv4": "10.8.0.10", "ipv6": "fdd6:5a3b:1194::b0b"}]},
+     {"clients": ["alice", "bob"],
+      "fixed_addresses": {"bob": [{"proto": "udp", "port": 1194, "ipv4": "10.8.0.10", "ipv6": "fdd6:5a3b:1194::b0b"},
+                                  {"proto": "tcp", "port": 443, "ipv4": "10.8.0.138", "ipv6": "fdd6:5a3b:1194:0:8000::b0b"}]}}),
 ]
 
 

@@ -15,6 +15,7 @@ from ansible_collections.v6vpn.aws.plugins.filter.openvpn import (
     openvpn_ipv6_only_error,
     openvpn_keepalive_error,
     openvpn_revoked_clients_error,
+    openvpn_clients_error,
     openvpn_routed_prefix_error,
     openvpn_tcp_fallback_error,
 )
@@ -39,7 +40,9 @@ def config(**changes):
 def test_defaults_derive_what_the_templates_need():
     out = config()
     assert out["mode"] == "nat66"
-    assert out["ipv4_server"] == "10.8.0.0 255.255.255.0"
+    # What OpenVPN's `server 10.8.0.0 255.255.255.0` sets, written out: the pool from .2.
+    server = out["servers"][0]
+    assert (server["ipv4_address"], server["ipv4_netmask"], server["ipv4_pool"]) == ("10.8.0.1", "255.255.255.0", "10.8.0.2 10.8.0.254")
     assert out["ipv4_network"] == "10.8.0.0/24"
     assert out["ipv6_pool"] == "fdd6:5a3b:1194::/64"
     assert out["ipv6_sink"] == "fdd6:5a3b:1194::2/64 fdd6:5a3b:1194::1"
@@ -158,6 +161,7 @@ def test_filters_are_registered():
         "openvpn_data_ciphers_error": openvpn_data_ciphers_error,
         "openvpn_ipv6_only_error": openvpn_ipv6_only_error,
         "openvpn_tcp_fallback_error": openvpn_tcp_fallback_error,
+        "openvpn_clients_error": openvpn_clients_error,
         "openvpn_config": openvpn_config,
     }
 
@@ -168,8 +172,8 @@ def test_without_the_fallback_one_server_has_the_whole_networks():
     out = config()
     assert out["tcp_fallback"] is False
     assert out["servers"] == [{"name": "server", "proto": "udp", "port": 1194, "device": "tun-v6vpn",
-                               "ipv4_network": "10.8.0.0/24", "ipv4_server": "10.8.0.0 255.255.255.0",
-                               "ipv6_pool": "fdd6:5a3b:1194::/64", "dns4": [], "dns6": []}]
+                               "ipv4_network": "10.8.0.0/24", "ipv4_address": "10.8.0.1", "ipv4_netmask": "255.255.255.0",
+                               "ipv4_pool": "10.8.0.2 10.8.0.254", "ipv6_pool": "fdd6:5a3b:1194::/64", "dns4": [], "dns6": []}]
 
 
 def test_the_fallback_halves_the_ipv4_network_and_the_nat66_pool_without_overlap():
@@ -178,11 +182,13 @@ def test_the_fallback_halves_the_ipv4_network_and_the_nat66_pool_without_overlap
     assert (udp["name"], udp["proto"], udp["port"], udp["device"]) == ("server", "udp", 1194, "tun-v6vpn")
     assert (tcp["name"], tcp["proto"], tcp["port"], tcp["device"]) == ("server-tcp", "tcp", 443, "tun-v6vpn-tcp")
     assert (udp["ipv4_network"], tcp["ipv4_network"]) == ("10.8.0.0/25", "10.8.0.128/25")
-    assert (udp["ipv4_server"], tcp["ipv4_server"]) == ("10.8.0.0 255.255.255.128", "10.8.0.128 255.255.255.128")
+    assert (udp["ipv4_address"], tcp["ipv4_address"]) == ("10.8.0.1", "10.8.0.129")
+    assert udp["ipv4_netmask"] == tcp["ipv4_netmask"] == "255.255.255.128"
+    assert (udp["ipv4_pool"], tcp["ipv4_pool"]) == ("10.8.0.2 10.8.0.126", "10.8.0.130 10.8.0.254")
     assert (udp["ipv6_pool"], tcp["ipv6_pool"]) == ("fdd6:5a3b:1194::/65", "fdd6:5a3b:1194:0:8000::/65")
     # Both push the configured resolvers; the firewall and NAT keep the whole networks.
     assert udp["dns4"] == tcp["dns4"] == ["169.254.169.253"]
-    assert (out["ipv4_network"], out["ipv6_pool"], out["ipv4_server"]) == ("10.8.0.0/24", "fdd6:5a3b:1194::/64", udp["ipv4_server"])
+    assert (out["ipv4_network"], out["ipv6_pool"]) == ("10.8.0.0/24", "fdd6:5a3b:1194::/64")
     assert out["tcp_fallback"] is True
 
 
@@ -225,3 +231,107 @@ def test_fallback_limits_do_not_apply_when_off_or_on_tcp_or_to_what_other_rules_
     assert openvpn_tcp_fallback_error(True, "udp", "10.8.0.0/28", "off", "fdd6::/112", "") == ""
     assert openvpn_tcp_fallback_error(True, "udp", "10.8.0.0/33", "nat66", "fdd6::/111", "") == ""
     assert openvpn_tcp_fallback_error(True, "udp", "10.8.0.0/28", "nat66", "fdd6::/111", "") == ""
+
+
+# Fixed addresses (issue 11 item 3): client-config-dir files, a pool clear of them.
+
+BOB = {"name": "bob", "ipv4": "10.8.0.10", "ipv6": "2001:db8:6a00:0:f0::b0b"}
+ROUTED = dict(ipv6_mode="routed", ipv6_routed_prefix="2001:db8:6a00:0:f0::/80")
+
+
+def test_clients_are_names_or_mappings_and_only_names_reach_the_pki():
+    out = config(clients=["erin", dict(BOB)], **ROUTED)
+    assert out["clients"] == ["erin", "bob"]
+    assert [config["file"] for config in out["client_configs"]] == ["server/bob"]
+
+
+def test_a_fixed_client_gets_its_addresses_and_the_pool_moves_to_the_upper_half():
+    out = config(clients=["erin", dict(BOB)], **ROUTED)
+    assert out["servers"][0]["ipv4_pool"] == "10.8.0.128 10.8.0.254"
+    assert out["client_configs"] == [{
+        "name": "bob", "server": "server", "file": "server/bob",
+        "ipv4": "10.8.0.10", "ipv4_push": "10.8.0.10 255.255.255.0",
+        "ipv6": "2001:db8:6a00:0:f0::b0b", "ipv6_push": "2001:db8:6a00:0:f0::b0b/80 2001:db8:6a00:0:f0::1"}]
+    assert out["fixed_addresses"] == {"bob": [{"proto": "udp", "port": 1194, "ipv4": "10.8.0.10", "ipv6": "2001:db8:6a00:0:f0::b0b"}]}
+
+
+def test_with_the_fallback_the_tcp_server_gives_the_same_offsets_in_its_halves():
+    out = config(clients=[dict(BOB)], tcp_fallback=True, **ROUTED)
+    udp, tcp = out["servers"]
+    assert (udp["ipv4_pool"], tcp["ipv4_pool"]) == ("10.8.0.64 10.8.0.126", "10.8.0.192 10.8.0.254")
+    assert [(c["file"], c["ipv4_push"], c["ipv6_push"]) for c in out["client_configs"]] == [
+        ("server/bob", "10.8.0.10 255.255.255.128", "2001:db8:6a00:0:f0::b0b/81 2001:db8:6a00:0:f0::1"),
+        ("server-tcp/bob", "10.8.0.138 255.255.255.128", "2001:db8:6a00:0:f0:8000:0:b0b/81 2001:db8:6a00:0:f0:8000:0:1")]
+    assert [a["proto"] for a in out["fixed_addresses"]["bob"]] == ["udp", "tcp"]
+
+
+def test_an_ipv6_only_fixed_client_keeps_the_ipv4_pool_whole():
+    out = config(clients=[{"name": "bob", "ipv6": "fdd6:5a3b:1194::10"}])
+    assert out["servers"][0]["ipv4_pool"] == "10.8.0.2 10.8.0.254"
+    assert [(c["ipv4_push"], c["ipv6_push"]) for c in out["client_configs"]] == [("", "fdd6:5a3b:1194::10/64 fdd6:5a3b:1194::1")]
+
+
+def test_ipv6_off_fixed_ipv4_needs_no_ipv6():
+    out = config(ipv6_mode="off", clients=[{"name": "carol", "ipv4": "10.8.0.2"}])
+    assert [(c["ipv4_push"], c["ipv6_push"]) for c in out["client_configs"]] == [("10.8.0.2 255.255.255.0", "")]
+    assert openvpn_clients_error([{"name": "carol", "ipv4": "10.8.0.2"}], "10.8.0.0/24", "off", "fdd6:5a3b:1194::/64", "") == ""
+
+
+def clients_error(clients, mode="routed", tcp_fallback=True, proto="udp"):
+    return openvpn_clients_error(clients, "10.8.0.0/24", mode, "fdd6:5a3b:1194::/64", "2001:db8:6a00:0:f0::/80", proto, tcp_fallback)
+
+
+@pytest.mark.parametrize("clients", [
+    [], ["alice"], [dict(BOB), "erin"],
+    # The ends of the fixed ranges (the UDP server's halves: 10.8.0.0/25, the first /81).
+    [{"name": "a", "ipv4": "10.8.0.2", "ipv6": "2001:db8:6a00:0:f0::3"}, {"name": "b", "ipv4": "10.8.0.63", "ipv6": "2001:db8:6a00:0:f0::fff"}],
+    [{"name": "bob"}], [{"name": "bob", "ipv4": "", "ipv6": None}],
+])
+def test_clients_accepted(clients):
+    assert clients_error(clients) == ""
+
+
+@pytest.mark.parametrize("clients, kwargs, message", [
+    ([{"name": "bob", "ipv4": "10.8.0.64", "ipv6": "2001:db8:6a00:0:f0::b0b"}], {},
+     "openvpn_clients: bob's ipv4 10.8.0.64 is not among the fixed addresses 10.8.0.2-10.8.0.63 (the lower half of 10.8.0.0/25 from .2"),
+    ([{"name": "bob", "ipv4": "10.8.0.1", "ipv6": "2001:db8:6a00:0:f0::b0b"}], {}, "bob's ipv4 10.8.0.1 is not among"),
+    ([{"name": "bob", "ipv4": "10.8.0.138", "ipv6": "2001:db8:6a00:0:f0::b0b"}], {}, "with the TCP fallback these are the udp server's halves"),
+    ([{"name": "bob", "ipv4": "10.8.0.128", "ipv6": "2001:db8:6a00:0:f0::b0b"}], {"tcp_fallback": False}, "fixed addresses 10.8.0.2-10.8.0.127"),
+    ([{"name": "bob", "ipv4": "10.8.0.10", "ipv6": "2001:db8:6a00:0:f0::2"}], {},
+     "bob's ipv6 2001:db8:6a00:0:f0::2 is not among the fixed addresses 2001:db8:6a00:0:f0::3-2001:db8:6a00:0:f0::fff of 2001:db8:6a00:0:f0::/81"),
+    ([{"name": "bob", "ipv4": "10.8.0.10", "ipv6": "2001:db8:6a00:0:f0::1000"}], {}, "bob's ipv6 2001:db8:6a00:0:f0::1000 is not among"),
+    ([{"name": "bob", "ipv4": "10.8.0.10"}], {}, "bob has a fixed ipv4 but no ipv6; OpenVPN gives a client with a fixed IPv4 address no IPv6"),
+    ([{"name": "bob", "ipv6": "fdd6:5a3b:1194::10"}], {"mode": "off"}, "bob has an ipv6 but the tunnel carries no IPv6 (openvpn_ipv6_mode is off)"),
+    ([{"name": "a", "ipv4": "10.8.0.10", "ipv6": "2001:db8:6a00:0:f0::a"}, {"name": "b", "ipv4": "10.8.0.10", "ipv6": "2001:db8:6a00:0:f0::b"}],
+     {}, "openvpn_clients: a and b have the same address 10.8.0.10"),
+    ([{"name": "a", "ipv6": "2001:db8:6a00:0:f0::A"}, {"name": "b", "ipv6": "2001:DB8:6a00:0:f0::a"}], {},
+     "a and b have the same address 2001:db8:6a00:0:f0::a"),
+    ([{"name": "bob", "ipv4": "fd00::1"}], {}, "openvpn_clients: bob's ipv4 'fd00::1' is not an IPv4 address"),
+    ([{"name": "bob", "ipv6": "10.8.0.10"}], {}, "openvpn_clients: bob's ipv6 '10.8.0.10' is not an IPv6 address"),
+    ([{"name": "bob", "ipv4": "10.8.0.10\n"}], {}, "bob's ipv4 '10.8.0.10\\n' is not an IPv4 address"),
+    ([{"name": "bob", "address": "10.8.0.10"}], {}, "openvpn_clients: 'bob' has unknown key(s) address; an entry has name, ipv4 and ipv6"),
+    ([{"ipv4": "10.8.0.10"}], {}, "openvpn_clients: {'ipv4': '10.8.0.10'} has no name"),
+    ([{"name": "bob\n"}], {}, "openvpn_clients: 'bob\\n' is not a valid client name"),
+    ([["bob"]], {}, "openvpn_clients: ['bob'] is neither a client name nor a mapping"),
+    (["bob", {"name": "bob"}], {}, "openvpn_clients: 'bob' is listed twice"),
+    ("bob", {}, "openvpn_clients: expected a list of client names or mappings"),
+])
+def test_clients_rejected_naming_the_variable_and_the_range(clients, kwargs, message):
+    assert message in clients_error(clients, **kwargs)
+
+
+def test_every_bad_client_is_reported_at_once():
+    message = clients_error(["bad name", {"name": "bob", "ipv4": "10.9.0.1", "ipv6": "2001:db8::1"}, 7])
+    # The form of each entry first (a bad entry cannot be checked further), then the addresses.
+    assert message.count("openvpn_clients: ") == 2
+    message = clients_error([{"name": "bob", "ipv4": "10.9.0.1", "ipv6": "2001:db8::1"}])
+    assert "bob's ipv4 10.9.0.1" in message and "bob's ipv6 2001:db8::1" in message
+
+
+def test_bad_networks_are_left_to_their_own_rules():
+    assert openvpn_clients_error([dict(BOB)], "10.8.0.0/33", "routed", "", "2001:db8:6a00:0:f0::/80") == ""
+    assert openvpn_clients_error([dict(BOB)], "10.8.0.0/24", "routed", "", "") == ""
+
+
+def test_a_mapping_client_may_not_be_revoked_too():
+    assert "both list bob" in openvpn_revoked_clients_error(["bob"], [dict(BOB)])
