@@ -91,10 +91,9 @@ def read_crl(path):
         data = handle.read()
     crl = x509.load_pem_x509_crl(data) if b"-----BEGIN" in data else x509.load_der_x509_crl(data)
     last = getattr(crl, "last_update_utc", None) or crl.last_update
-    upcoming = getattr(crl, "next_update_utc", None) or crl.next_update
     return dict(
         last_update=pki.aware_utc(last) if last else None,
-        next_update=pki.aware_utc(upcoming) if upcoming else None,
+        next_update=pki.crl_next_update(crl),
         revoked=[dict(serial=entry.serial_number,
                       revocation_date=pki.aware_utc(getattr(entry, "revocation_date_utc", None) or entry.revocation_date))
                  for entry in crl],
