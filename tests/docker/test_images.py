@@ -52,16 +52,20 @@ def need_image(image):
         pytest.fail("image %s is missing: run `make images` (scripts/build-images.sh)" % image)
 
 
-def start_systemd(suite):
+def start_systemd(suite, command=("/lib/systemd/systemd",)):
     image = IMAGE % suite
     need_image(image)
     name = "v6vpn-pytest-%s-%s-%s" % (suite, RUN_ID, uuid.uuid4().hex[:4])
-    docker("run", "-d", "--name", name, "--label", LABEL, *MOLECULE_RUN_OPTS, image, "/lib/systemd/systemd")
+    docker("run", "-d", "--name", name, "--label", LABEL, *MOLECULE_RUN_OPTS, image, *command)
     return name
 
 
 def wait_booted(name, timeout=90):
-    """`systemctl is-system-running --wait`, retried until systemd's bus is up; bounded."""
+    """`systemctl is-system-running --wait` until running or degraded; bounded.
+
+    `--wait` only waits once systemd answers. Right after `docker run` systemctl prints
+    "offline" (systemd has not made /run/systemd/system yet) or cannot reach the bus: ask again.
+    """
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
@@ -71,12 +75,14 @@ def wait_booted(name, timeout=90):
         state = last.stdout.strip()
         if state in ("running", "degraded"):
             return state
-        if state in ("maintenance", "stopping", "offline"):
+        if state in ("maintenance", "stopping"):
             break
         time.sleep(1)
     failed = docker("exec", name, "systemctl", "--failed", "--no-legend", check=False).stdout
-    raise AssertionError("systemd in %s did not boot: state %r, stderr %r, failed units:\n%s"
-                         % (name, last and last.stdout.strip(), last and last.stderr.strip(), failed))
+    logs = docker("logs", "--tail", "40", name, check=False)
+    raise AssertionError("systemd in %s did not boot: state %r, stderr %r, failed units:\n%s\ncontainer log:\n%s%s"
+                         % (name, last and last.stdout.strip(), last and last.stderr.strip(), failed,
+                            logs.stdout, logs.stderr))
 
 
 def remove(*names):
@@ -91,6 +97,17 @@ def booted(request):
     try:
         state = wait_booted(name)
         yield name, state
+    finally:
+        remove(name)
+
+
+def test_wait_booted_outlasts_a_late_systemd():
+    """Asked before systemd has started, systemctl says "offline": that is early, not final."""
+    name = start_systemd(SUITES[-1], ("sh", "-c", "sleep 3; exec /lib/systemd/systemd"))
+    try:
+        early = docker("exec", name, "systemctl", "is-system-running", check=False).stdout.strip()
+        assert early == "offline", "the race this test reproduces did not happen: %r" % early
+        assert wait_booted(name) in ("running", "degraded")
     finally:
         remove(name)
 
