@@ -83,16 +83,13 @@ def check_entries(entries, name="clients"):
     valid and listed once. Return them as mappings, the addresses normalised ('' when not fixed)."""
     if not isinstance(entries, (list, tuple)):
         raise InvalidParameter("%s: expected a list of client names or mappings, got %r" % (name, entries))
-    checked, problems, seen = [], [], set()
+    checked, problems = [], []
     for entry in entries:
         try:
             checked.append(_check_entry(entry, name))
         except InvalidParameter as e:
             problems.append(str(e))
-            continue
-        if checked[-1]["name"] in seen:
-            problems.append("%s: %r is listed twice" % (name, checked[-1]["name"]))
-        seen.add(checked[-1]["name"])
+    problems += names.listed_twice([entry["name"] for entry in checked], name)
     if problems:
         raise InvalidParameter("; ".join(problems))
     return checked

@@ -65,13 +65,23 @@ def check_client_names(values, name="names"):
     """Validate a list of client names: each valid, none twice. Return the list."""
     if not isinstance(values, (list, tuple)):
         raise InvalidParameter("%s: expected a list of client names, got %r" % (name, values))
-    seen = set()
     for value in values:
         check_client_name(value, name)
-        if value in seen:
-            raise InvalidParameter("%s: %r is listed twice" % (name, value))
-        seen.add(value)
+    problems = listed_twice(values, name)
+    if problems:
+        raise InvalidParameter("; ".join(problems))
     return list(values)
+
+
+def listed_twice(values, name="names"):
+    """The "listed twice" problem of each value that ``values`` holds more than once, in order."""
+    seen, problems = set(), []
+    for value in values:
+        problem = "%s: %r is listed twice" % (name, value)
+        if value in seen and problem not in problems:
+            problems.append(problem)
+        seen.add(value)
+    return problems
 
 
 def entry_name(entry):

@@ -25,6 +25,13 @@ def test_names_must_be_a_list_without_repeats():
         names.check_client_names("alice", "n")
 
 
+def test_every_repeated_name_is_reported_once():
+    assert names.listed_twice(["a", "b", "a", "c", "a", "b"], "n") == ["n: 'a' is listed twice", "n: 'b' is listed twice"]
+    assert names.listed_twice(["a", "b"], "n") == []
+    with pytest.raises(InvalidParameter, match="^n: 'b' is listed twice; n: 'a' is listed twice$"):
+        names.check_client_names(["b", "a", "b", "a", "b"], "n")
+
+
 @pytest.mark.parametrize("value", ["a", "my-vpn", "0vpn", "a" * 31])
 def test_good_vpn_names(value):
     assert names.check_vpn_name(value) == value
