@@ -37,8 +37,9 @@ unit: bootstrap
 	$(BIN)/pytest -q -p no:cacheprovider tests/unit tests/emulator
 
 # Every module through real ansible-playbook against the emulator, and site.yml's AWS play, a
-# re-run and teardown.yml on a realism emulator throttling 20 % of the calls (3 seeds).
-integration: bootstrap
+# re-run and teardown.yml on a realism emulator throttling 20 % of the calls (3 seeds); the tests
+# that need a server or the real openvpn use the test images.
+integration: bootstrap images
 	$(BIN)/pytest -q -p no:cacheprovider -n 2 tests/integration
 
 sanity: bootstrap

@@ -4,6 +4,10 @@
 #                                and `docker import`ed under the registry's own name, so that
 #                                `FROM debian:SUITE` works the same everywhere.
 #   v6vpn-test/systemd:SUITE     systemd as PID 1 for molecule (tests/images/systemd).
+#   v6vpn-test/openvpn-peer:bookworm
+#                                the real OpenVPN client and the target's tools on top of it
+#                                (molecule/openvpn/peer-image): tests/integration runs its openvpn;
+#                                molecule's create.yml rebuilds it from the layer cache.
 # Rebuilds an image only when its inputs changed (hash kept in an image label): a second run
 # takes seconds. Needs a Docker engine (scripts/bootstrap-docker.sh).
 # Environment: SUITES (default "bookworm trixie"), DEBIAN_MIRROR, FORCE=1 to rebuild the
@@ -34,10 +38,12 @@ docker info >/dev/null 2>&1 || die "no Docker engine answers \`docker info\` (ru
 exec 9>"$LOGDIR/.lock"
 flock -w 1800 9 || die "another build-images.sh has held $LOGDIR/.lock for 30 minutes"
 
-# Hash of everything that shapes the systemd images: the build context and this script.
+# Hash of everything that shapes an image: its build context, this script and any more text given
+# (the base image's id for the peer image).
 inputs_hash() {
-    (cd "$CONTEXT" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
-     sha256sum < "$ROOT/scripts/build-images.sh") | sha256sum | cut -c1-16
+    local context="$1"; shift
+    (cd "$context" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+     sha256sum < "$ROOT/scripts/build-images.sh"; echo "$@") | sha256sum | cut -c1-16
 }
 
 ensure_debootstrap() {
@@ -100,30 +106,47 @@ ensure_base() {
     fi
 }
 
-build_systemd() {
-    local suite="$1" tag="v6vpn-test/systemd:$1" want have t0
-    want="$(inputs_hash)"
-    have="$(docker image inspect -f "{{ index .Config.Labels \"$LABEL\" }}" "$tag" 2>/dev/null || true)"
-    if [ "$have" = "$want" ] && [ "${FORCE:-0}" != 1 ]; then
-        echo "images: $tag up to date (inputs $want)"
-        return 0
-    fi
-    ensure_base "$suite"
+# up_to_date TAG INPUTS: TAG exists with INPUTS in its label (FORCE=1: never).
+up_to_date() {
+    local have
+    have="$(docker image inspect -f "{{ index .Config.Labels \"$LABEL\" }}" "$1" 2>/dev/null || true)"
+    [ "$have" = "$2" ] && [ "${FORCE:-0}" != 1 ] && echo "images: $1 up to date (inputs $2)"
+}
+
+# build_image TAG CONTEXT KIND INPUTS [docker build arguments...]
+build_image() {
+    local tag="$1" context="$2" kind="$3" want="$4" t0; shift 4
     t0=$(now)
     # FORCE=1 also skips the layer cache, to pick up the archive's newest packages.
     local nocache=()
     [ "${FORCE:-0}" = 1 ] && nocache=(--no-cache)
     # Classic builder: BuildKit would ask a registry about debian:SUITE even when it is local.
     # --pull=false for the same reason; the label records the inputs for the skip above.
-    logged "$LOGDIR/build-systemd-$suite.log" env DOCKER_BUILDKIT=0 docker build \
-        --pull=false --force-rm "${nocache[@]}" --build-arg "SUITE=$suite" \
-        --label "$LABEL=$want" --label org.v6vpn.image=systemd \
-        -t "$tag" "$CONTEXT"
+    logged "$LOGDIR/build-$kind-${tag##*:}.log" env DOCKER_BUILDKIT=0 docker build \
+        --pull=false --force-rm "${nocache[@]}" "$@" \
+        --label "$LABEL=$want" --label "org.v6vpn.image=$kind" \
+        -t "$tag" "$context"
     # The image this one replaced is now untagged; drop it (only ours, by label).
-    docker image prune -f --filter label=org.v6vpn.image=systemd >/dev/null 2>&1 || true
+    docker image prune -f --filter "label=org.v6vpn.image=$kind" >/dev/null 2>&1 || true
     echo "images: $tag built ($(( $(now) - t0 ))s)"
+}
+
+build_systemd() {
+    local suite="$1" tag="v6vpn-test/systemd:$1" want
+    want="$(inputs_hash "$CONTEXT")"
+    up_to_date "$tag" "$want" && return 0
+    ensure_base "$suite"
+    build_image "$tag" "$CONTEXT" systemd "$want" --build-arg "SUITE=$suite"
+}
+
+build_peer() {
+    local suite=bookworm tag=v6vpn-test/openvpn-peer:bookworm context="$ROOT/molecule/openvpn/peer-image" want
+    want="$(inputs_hash "$context" "$(docker image inspect -f '{{.Id}}' "v6vpn-test/systemd:$suite")")"
+    up_to_date "$tag" "$want" && return 0
+    build_image "$tag" "$context" openvpn-peer "$want" --build-arg "SUITE=$suite"
 }
 
 for suite in $SUITES; do
     build_systemd "$suite"
 done
+case " $SUITES " in *" bookworm "*) build_peer ;; esac

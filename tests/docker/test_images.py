@@ -4,7 +4,8 @@ Each image is started exactly as the molecule platforms start it (no --privilege
 `systempaths=unconfined`) and must: boot systemd to running/degraded, let the container
 write its own net.* sysctls, keep everything else in /proc/sys read-only (the host's
 vm.swappiness stays untouched), have python3, ship empty and stale apt lists, and stop
-cleanly. A user IPv6 network lets two of our containers ping each other.
+cleanly. A user IPv6 network lets two of our containers ping each other. The peer image built
+on them carries the real OpenVPN 2.6 that tests/integration runs.
 
 Traffic goes only between containers this file creates. Every wait is bounded; every
 container and network gets a unique name and is removed in `finally`.
@@ -13,81 +14,25 @@ container and network gets a unique name and is removed in `finally`.
 from __future__ import annotations
 
 import random
-import subprocess
 import time
 import uuid
 
 import pytest
 
+from tests import containers
 from tests.conftest import needs_docker
+from tests.containers import IMAGE, docker, need_image, remove, wait_booted
 
 SUITES = ("bookworm", "trixie")
-IMAGE = "v6vpn-test/systemd:%s"
 RUN_ID = uuid.uuid4().hex[:8]
 LABEL = "org.v6vpn.pytest=%s" % RUN_ID
-
-# The run options of the molecule platforms (molecule/openvpn/molecule.yml).
-MOLECULE_RUN_OPTS = [
-    "--cap-add", "NET_ADMIN", "--cap-add", "SYS_ADMIN",
-    "--device", "/dev/net/tun",
-    "--cgroupns", "host",
-    "-v", "/sys/fs/cgroup:/sys/fs/cgroup:ro",
-    "--tmpfs", "/run", "--tmpfs", "/run/lock", "--tmpfs", "/tmp",
-    "--stop-signal", "SIGRTMIN+3",
-]
-
-
-def docker(*args, timeout=60, check=True):
-    proc = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout, check=False)
-    if check and proc.returncode != 0:
-        raise AssertionError("docker %s failed (rc=%s):\n%s%s" % (" ".join(args), proc.returncode, proc.stdout, proc.stderr))
-    return proc
 
 
 pytestmark = needs_docker("these tests run the test images")
 
 
-def need_image(image):
-    if docker("image", "inspect", image, check=False).returncode != 0:
-        pytest.fail("image %s is missing: run `make images` (scripts/build-images.sh)" % image)
-
-
 def start_systemd(suite, command=("/lib/systemd/systemd",)):
-    image = IMAGE % suite
-    need_image(image)
-    name = "v6vpn-pytest-%s-%s-%s" % (suite, RUN_ID, uuid.uuid4().hex[:4])
-    docker("run", "-d", "--name", name, "--label", LABEL, *MOLECULE_RUN_OPTS, image, *command)
-    return name
-
-
-def wait_booted(name, timeout=90):
-    """`systemctl is-system-running --wait` until running or degraded; bounded.
-
-    `--wait` only waits once systemd answers. Right after `docker run` systemctl prints
-    "offline" (systemd has not made /run/systemd/system yet) or cannot reach the bus: ask again.
-    """
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        left = max(1, int(deadline - time.monotonic()))
-        last = docker("exec", name, "timeout", str(left), "systemctl", "is-system-running", "--wait",
-                      timeout=left + 10, check=False)
-        state = last.stdout.strip()
-        if state in ("running", "degraded"):
-            return state
-        if state in ("maintenance", "stopping"):
-            break
-        time.sleep(1)
-    failed = docker("exec", name, "systemctl", "--failed", "--no-legend", check=False).stdout
-    logs = docker("logs", "--tail", "40", name, check=False)
-    raise AssertionError("systemd in %s did not boot: state %r, stderr %r, failed units:\n%s\ncontainer log:\n%s%s"
-                         % (name, last and last.stdout.strip(), last and last.stderr.strip(), failed,
-                            logs.stdout, logs.stderr))
-
-
-def remove(*names):
-    for name in names:
-        docker("rm", "-f", "-v", name, check=False)
+    return containers.start_systemd(suite, "v6vpn-pytest-" + RUN_ID, LABEL, command)
 
 
 @pytest.fixture(scope="module", params=SUITES)
@@ -230,3 +175,11 @@ def test_ipv6_network_containers_ping_each_other():
         remove(*names)
         if created:
             docker("network", "rm", net, check=False)
+
+
+def test_peer_image_has_the_real_openvpn_client():
+    """tests/integration runs this image's openvpn (tls-crypt-v2 keys); `make images` builds it."""
+    image = "v6vpn-test/openvpn-peer:bookworm"
+    need_image(image)
+    version = docker("run", "--rm", "--network", "none", "--label", LABEL, image, "openvpn", "--version", check=False).stdout
+    assert version.startswith("OpenVPN 2.6."), version[:200]

@@ -5,7 +5,8 @@ the user runs (`make lab`, LAB_NET 1) is left alone. In order:
   up          six phases, each "ok"; the proof: an IPv4-only client got a tunnel IPv6 address,
               reached the IPv6-only target with ping6 and HTTP through tun0, and the target saw
               the server's upstream address (NAT66)
-  re-run      converges: site.yml changes nothing, the client stays connected
+  re-run      converges: site.yml changes nothing, the client stays connected; in check mode
+              it predicts no change and only reads from EC2
   IPv6-only   `up` again with LAB_IPV6_ONLY=1 switches the same lab to an IPv6-only tunnel: no IPv4
               path, DNS64 names, HTTP by name to the IPv4-only host through NAT64 (it saw the
               server's IPv4), the IPv6-only target natively; `up` without it switches back
@@ -152,6 +153,19 @@ def test_rerun_converges_with_nothing_changed(lab):
     assert "connected already (profile and mode unchanged)" in proc.stdout
     assert re.search(r"emulator .* ok, \d+s: already running at", proc.stdout), proc.stdout
     assert lab.proof()["site_changed"] == 0
+
+
+def test_check_mode_on_the_deployed_lab_has_nothing_to_change(lab):
+    """site.yml --check --diff on the converged lab: every module and role answers in check mode,
+    predicts no change, and no EC2 call but reads is made."""
+    calls_before = len(lab.calls())
+    proc = lab.run("run", "playbooks/site.yml", "--check", "--diff", ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    assert proc.returncode == 0, explain(proc)
+    stats = json.loads(proc.stdout)["stats"]
+    assert set(stats) == {"localhost", "lab-server"}, stats
+    assert all(s["changed"] == 0 and s["failures"] == 0 for s in stats.values()), stats
+    calls = lab.calls()[calls_before:]
+    assert calls and all(call.startswith("Describe") for call in calls), calls
 
 
 def client_connect_ipv4(lab, address):
