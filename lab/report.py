@@ -14,6 +14,8 @@
         DNS64 and NAT64 work) and writes proof.json; every shortfall, exit 1
     show-proof FILE
         proof.json as `make lab` prints it
+    status RUN.json
+        who is connected and the certificates, as playbooks/status.yml printed them
     leftovers --endpoint URL --deployment NAME
         exit 1, with a listing, when the deployment still has a resource
 
@@ -27,6 +29,7 @@ import sys
 from lab import playbook, proof, resources
 
 SUMMARY_TASK = "Show how to connect and how to tear down"
+STATUS_TASK = "Print the status"
 
 
 def summary_lines(run, endpoint, stand_in):
@@ -121,6 +124,16 @@ def cmd_show_proof(args):
     return 0
 
 
+def cmd_status(args):
+    run = playbook.load(args.run)
+    lines = playbook.debug_lines(run, STATUS_TASK) if run else None
+    if lines is None:
+        print("lab: %s has no task named %r: no status to show" % (args.run, STATUS_TASK), file=sys.stderr)
+        return 1
+    print("\n".join(["playbooks/status.yml on the stand-in:"] + ["  " + line for line in lines]))
+    return 0
+
+
 def cmd_leftovers(args):
     found = resources.describe(resources.connect(args.endpoint), args.deployment)
     if resources.leftovers(found):
@@ -171,6 +184,10 @@ def parser():
     sub = commands.add_parser("show-proof", help="proof.json as make lab prints it")
     sub.add_argument("proof")
     sub.set_defaults(handler=cmd_show_proof)
+
+    sub = commands.add_parser("status", help="playbooks/status.yml's output")
+    sub.add_argument("run")
+    sub.set_defaults(handler=cmd_status)
 
     sub = commands.add_parser("leftovers", help="fail when the deployment still has a resource")
     for option in ("--endpoint", "--deployment"):

@@ -5,7 +5,7 @@
 #   LAB_IPV6_ONLY=1 scripts/lab.sh up       the same with an IPv6-only tunnel (lab/ipv6-only.yml:
 #                                           NAT64 + DNS64 on the server); `up` without it goes back
 #   scripts/lab.sh down    (make lab-down)  teardown.yml, then remove containers, networks, emulator
-#   scripts/lab.sh status                   what is running
+#   scripts/lab.sh status                   what is running; who is connected (playbooks/status.yml)
 #   scripts/lab.sh run PLAYBOOK [ARGS]      any playbook with the lab's inventory, vars and emulator,
 #                                           e.g. playbooks/clients.yml -e '{"openvpn_clients": [...]}'
 #
@@ -20,7 +20,8 @@
 #                     (NAT from "home" to "internet")
 #   4. site.yml       the REAL playbooks/site.yml: network + ec2 against the emulator, openvpn on
 #                     the stand-in (lab/inventory.yml, lab/vars.yml), profiles to $LAB_STATE/clients
-#   5. client         a client container on "home" only connects with the fetched .ovpn
+#   5. client         client containers on "home" only connect with the fetched profiles: the
+#                     laptop over UDP; the phone, whose router drops its UDP, falls back to TCP 443
 #   6. proof          from the client: its tunnel IPv6, ping6 and HTTP GET to the target, and the
 #                     source address the target saw; in the IPv6-only mode also: no IPv4 path,
 #                     DNS64 names, HTTP by name to the IPv4-only host through NAT64, and the
@@ -75,9 +76,11 @@ TARGET="$PREFIX-target"
 TARGET4="$PREFIX-ipv4-target"
 DNS="$PREFIX-dns"
 CLIENT="$PREFIX-client"
+PHONE="$PREFIX-phone"
 SERVER_IMAGE="v6vpn-test/systemd:$LAB_SUITE"
 CLIENT_IMAGE="v6vpn-lab/client:$LAB_SUITE"
 CLIENT_NAME=laptop                       # the client of lab/vars.yml whose profile the proof uses
+PHONE_NAME=phone                         # the client of lab/vars.yml on a network that blocks UDP
 VPN_NAME="$(sed -n "s/^vpn_name: *//p" lab/vars.yml)"
 
 # Addressing; lab/inventory.yml derives the same addresses from lab_net.
@@ -102,6 +105,7 @@ HOME_V4="198.19.$LAB_NET.128/25"
 HOME_GW4="198.19.$LAB_NET.129"
 ROUTER_HOME_V4="198.19.$LAB_NET.130"
 CLIENT_V4="198.19.$LAB_NET.150"
+PHONE_V4="198.19.$LAB_NET.151"
 UPSTREAM_V6="2001:db8:1ab:$LAB_NET::/64"
 SERVER_V6="2001:db8:1ab:$LAB_NET::10"
 TARGET_V6="2001:db8:1ab:$LAB_NET::80"
@@ -339,6 +343,8 @@ SH
         docker start "$ROUTER"
         made+=("$ROUTER (restarted)")
     fi
+    # The phone's UDP goes nowhere, as on networks that allow only web traffic: its profile's
+    # second remote (TCP 443) is what connects it.
     docker exec -i "$ROUTER" nft -f - <<NFT
 table ip home_nat
 delete table ip home_nat
@@ -346,6 +352,10 @@ table ip home_nat {
 	chain postrouting {
 		type nat hook postrouting priority srcnat; policy accept;
 		ip saddr $HOME_V4 ip daddr != $HOME_V4 masquerade
+	}
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		ip saddr $PHONE_V4 meta l4proto udp drop
 	}
 }
 NFT
@@ -402,37 +412,56 @@ site() {
 # --- phase 5: client ------------------------------------------------------------------------
 # Up: tun0 has its IPv6 address and OpenVPN has set the routes (its log says so once they are).
 tunnel_up() {
-    docker exec "$CLIENT" ip -6 -o addr show dev tun0 scope global | grep -q inet6 \
-        && docker logs "$CLIENT" 2>&1 | grep -q 'Initialization Sequence Completed'
+    docker exec "$1" ip -6 -o addr show dev tun0 scope global | grep -q inet6 \
+        && docker logs "$1" 2>&1 | grep -q 'Initialization Sequence Completed'
 }
 
-client() {
-    local profile="$LAB_STATE/clients/$CLIENT_NAME.ovpn" sum have
+# connect CONTAINER NAME ADDRESS: CONTAINER (hostname NAME) at ADDRESS on "home" runs OpenVPN with
+# NAME's profile; kept while the profile and the server's mode are unchanged and its tunnel is up.
+# CONNECTED says which it was.
+CONNECTED=""
+connect() {
+    local container="$1" name="$2" address="$3" profile="$LAB_STATE/clients/$2.ovpn" sum have
     [ -s "$profile" ] || { echo "site.yml left no profile at $profile"; ls -la "$LAB_STATE/clients" || true; return 1; }
     # The profile and the server's mode: a switched server pushes other options, so the client
     # connects afresh rather than waiting to notice.
     sum="$(sha256sum "$profile" | cut -c1-16) $LAB_MODE"
-    have="$(docker inspect -f '{{ index .Config.Labels "org.v6vpn.lab.profile" }}' "$CLIENT" 2>/dev/null || true)"
-    if [ "$have" = "$sum" ] && [ "$(docker inspect -f '{{.State.Running}}' "$CLIENT")" = true ] && tunnel_up; then
-        note "connected already (profile and mode unchanged)"
+    have="$(docker inspect -f '{{ index .Config.Labels "org.v6vpn.lab.profile" }}' "$container" 2>/dev/null || true)"
+    if [ "$have" = "$sum" ] && [ "$(docker inspect -f '{{.State.Running}}' "$container")" = true ] && tunnel_up "$container"; then
+        CONNECTED="connected already (profile and mode unchanged)"
         return 0
     fi
-    docker rm -f "$CLIENT" >/dev/null 2>&1 || true
+    docker rm -f "$container" >/dev/null 2>&1 || true
     # On "home" only, behind its router: IPv6 is switched on but its only IPv6 is what the tunnel
     # brings. The up script (lab/images/client/v6vpn-lab-up) records the pushed options and
     # applies the pushed resolvers, as NetworkManager or systemd-resolved would on a desktop.
-    docker run -d --name "$CLIENT" --hostname laptop --label "$LABEL" --label "org.v6vpn.lab.profile=$sum" \
+    docker run -d --name "$container" --hostname "$name" --label "$LABEL" --label "org.v6vpn.lab.profile=$sum" \
         --cap-add NET_ADMIN --device /dev/net/tun \
         --sysctl net.ipv6.conf.all.disable_ipv6=0 --sysctl net.ipv6.conf.default.disable_ipv6=0 \
-        --network "$NET_HOME" --ip "$CLIENT_V4" \
+        --network "$NET_HOME" --ip "$address" \
         -v "$profile:/etc/openvpn/client/lab.ovpn:ro" \
         "$CLIENT_IMAGE" sh -c 'ip route replace default via "$1" && exec openvpn --config /etc/openvpn/client/lab.ovpn \
             --script-security 2 --up /usr/local/sbin/v6vpn-lab-up' client "$ROUTER_HOME_V4"
-    if ! wait_for "$TUNNEL_TIMEOUT" "the tunnel to come up in $CLIENT" tunnel_up; then
-        docker logs --tail 40 "$CLIENT" 2>&1
+    if ! wait_for "$TUNNEL_TIMEOUT" "the tunnel to come up in $container" tunnel_up "$container"; then
+        docker logs --tail 40 "$container" 2>&1
         return 1
     fi
-    note "connected with $(rel "$profile")"
+    CONNECTED="connected with $(rel "$profile")"
+}
+
+# The laptop connects over UDP; the phone's UDP is dropped by the router, so it must end up on
+# the TCP 443 server (its log names the remote it connected to).
+client() {
+    local laptop
+    connect "$CLIENT" "$CLIENT_NAME" "$CLIENT_V4"
+    laptop="$CONNECTED"
+    connect "$PHONE" "$PHONE_NAME" "$PHONE_V4"
+    if ! docker logs "$PHONE" 2>&1 | grep -q "TCP connection established with \[AF_INET\]$SERVER_V4:443"; then
+        echo "$PHONE did not connect over TCP 443:"
+        docker logs --tail 40 "$PHONE" 2>&1
+        return 1
+    fi
+    note "$CLIENT_NAME over UDP 1194 $laptop; $PHONE_NAME over TCP 443 (its router drops UDP) ${CONNECTED%% with *}"
 }
 
 # --- phase 6: proof -------------------------------------------------------------------------
@@ -505,7 +534,7 @@ cmd_up() {
     phase containers "networks, stand-in instance, targets, DNS, home router" containers
     SITE_JSON="$LOGS/$((PHASE_NO + 1))-site.yml.json"
     phase site.yml "playbooks/site.yml: network + ec2 (emulator), openvpn (stand-in)" site
-    phase client "VPN client with the fetched profile" client
+    phase client "VPN clients with the fetched profiles: laptop over UDP, phone over TCP 443" client
     if [ "$LAB_MODE" = ipv6-only ]; then
         phase proof "an IPv6-only client: IPv6, NAT64, DNS64, no IPv4" proof
     else
@@ -601,6 +630,17 @@ cmd_status() {
         echo "  Docker engine: not answering"
     fi
     [ ! -s "$LAB_STATE/proof.json" ] || { echo ""; lab_report show-proof "$LAB_STATE/proof.json"; }
+    if emulator_alive && docker_ok && [ "$(docker inspect -f '{{.State.Running}}' "$SERVER" 2>/dev/null)" = true ]; then
+        local json="$LOGS/status.json"
+        echo ""
+        mkdir -p "$LOGS"
+        if (umask 077; ANSIBLE_STDOUT_CALLBACK=ansible.posix.json ansible_lab playbooks/status.yml > "$json"); then
+            lab_report status "$json"
+        else
+            echo "playbooks/status.yml failed; its JSON result: $(rel "$json")"
+            return 1
+        fi
+    fi
 }
 
 cmd_run() {

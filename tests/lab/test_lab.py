@@ -7,6 +7,8 @@ the user runs (`make lab`, LAB_NET 1) is left alone. In order:
               the server's upstream address (NAT66)
   re-run      converges: site.yml changes nothing, the client stays connected; in check mode
               it predicts no change and only reads from EC2
+  status      `status` shows the laptop on the UDP server and the phone (its router drops UDP)
+              on the TCP 443 server, each with its tunnel addresses; the phone reaches the target
   IPv6-only   `up` again with LAB_IPV6_ONLY=1 switches the same lab to an IPv6-only tunnel: no IPv4
               path, DNS64 names, HTTP by name to the IPv4-only host through NAT64 (it saw the
               server's IPv4), the IPv6-only target natively; `up` without it switches back
@@ -166,6 +168,40 @@ def test_check_mode_on_the_deployed_lab_has_nothing_to_change(lab):
     assert all(s["changed"] == 0 and s["failures"] == 0 for s in stats.values()), stats
     calls = lab.calls()[calls_before:]
     assert calls and all(call.startswith("Describe") for call in calls), calls
+
+
+def tun0(container, family):
+    out = docker("exec", container, "ip", "-%d" % family, "-o", "addr", "show", "dev", "tun0", "scope", "global").stdout
+    return [ipaddress.ip_interface(line.split()[3]).ip for line in out.splitlines()]
+
+
+def test_status_shows_the_udp_and_the_tcp_443_connection(lab):
+    """`scripts/lab.sh status` runs playbooks/status.yml: the laptop on the UDP server; the phone,
+    whose router drops its UDP, fell back to the TCP 443 server by itself, with addresses from that
+    server's halves of the tunnel networks, and reaches the IPv6-only target through it."""
+    proc = lab.run("status")
+    assert proc.returncode == 0, explain(proc)
+    assert "\n  Connected: 2 (OpenVPN 2.6" in proc.stdout, proc.stdout
+    rows = {match[0]: match[1:] for match in
+            re.findall(r"^    (\S+)  via (\S+)  from (\S+):\d+  tunnel (\S+) (\S+)  in ", proc.stdout, re.M)}
+    assert sorted(rows) == ["laptop", "phone"], proc.stdout
+    defaults = yaml.safe_load((ROOT / "roles" / "openvpn" / "defaults" / "main.yml").read_text())
+    ipv4_halves = list(ipaddress.ip_network(defaults["openvpn_ipv4_network"]).subnets())
+    ipv6_halves = list(ipaddress.ip_network(defaults["openvpn_ipv6_network"]).subnets())
+    router = "198.18.%s.2" % LAB_NET  # the home router's address on "internet": both come through its NAT
+    for name, server, half in (("laptop", "server", 0), ("phone", "server-tcp", 1)):
+        via, real, ipv4, ipv6 = rows[name]
+        container = "v6vpn-%s-%s" % (LAB_ID, "client" if name == "laptop" else name)
+        assert (via, real) == (server, router), rows[name]
+        assert ipaddress.ip_address(ipv4) in ipv4_halves[half] and ipaddress.ip_address(ipv6) in ipv6_halves[half], rows[name]
+        # What the server lists is what the client's tun0 holds.
+        assert tun0(container, 4) == [ipaddress.ip_address(ipv4)] and tun0(container, 6) == [ipaddress.ip_address(ipv6)], name
+    phone = "v6vpn-%s-phone" % LAB_ID
+    assert docker("exec", phone, "ping", "-6", "-c", "2", "-W", "3", lab.proof()["target"]).returncode == 0
+    # Its own log names the TCP connection to the server's port 443.
+    logs = docker("logs", phone)
+    log = logs.stdout + logs.stderr
+    assert "TCP connection established with [AF_INET]198.18.%s.10:443" % LAB_NET in log, log[-3000:]
 
 
 def client_connect_ipv4(lab, address):

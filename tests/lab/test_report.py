@@ -312,6 +312,19 @@ def test_cli_playbook_and_changed_for_a_good_run(tmp_path, capsys):
     assert report.main(["changed", str(tmp_path / "none.json")]) == 1
 
 
+def test_cli_status_prints_what_status_yml_printed(tmp_path, capsys):
+    lines = ["Connected: 1 (OpenVPN 2.6.14)", "  phone  via server-tcp  from 198.18.1.2:44186  tunnel 10.8.0.130", "Issued: 1"]
+    run = tmp_path / "status.json"
+    run.write_text(json.dumps({"plays": [{"tasks": [{"task": {"name": "v6vpn.aws.openvpn : Print the status"},
+                                                     "hosts": {"lab-server": {"msg": lines}}}]}],
+                               "stats": {"lab-server": {"changed": 0}}}))
+    assert report.main(["status", str(run)]) == 0
+    assert capsys.readouterr().out.splitlines() == ["playbooks/status.yml on the stand-in:"] + ["  " + line for line in lines]
+    assert report.main(["status", str(SAMPLES / "site-rerun.json")]) == 1
+    assert "no status to show" in capsys.readouterr().err
+    assert report.main(["status", str(tmp_path / "none.json")]) == 1
+
+
 def proof_args(tmp_path, **changes):
     values = {"--out": str(tmp_path / "proof.json"), "--problem": str(tmp_path / "problem"),
               "--site": str(SAMPLES / "site-rerun.json"), "--client": CONTEXT["client"], "--profile": CONTEXT["profile"],
