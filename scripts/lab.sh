@@ -412,8 +412,10 @@ site() {
 # --- phase 5: client ------------------------------------------------------------------------
 # Up: tun0 has its IPv6 address and OpenVPN has set the routes (its log says so once they are).
 tunnel_up() {
+    local log
+    log="$(docker logs "$1" 2>&1)"
     docker exec "$1" ip -6 -o addr show dev tun0 scope global | grep -q inet6 \
-        && docker logs "$1" 2>&1 | grep -q 'Initialization Sequence Completed'
+        && grep -q 'Initialization Sequence Completed' <<<"$log"
 }
 
 # connect CONTAINER NAME ADDRESS: CONTAINER (hostname NAME) at ADDRESS on "home" runs OpenVPN with
@@ -456,7 +458,10 @@ client() {
     connect "$CLIENT" "$CLIENT_NAME" "$CLIENT_V4"
     laptop="$CONNECTED"
     connect "$PHONE" "$PHONE_NAME" "$PHONE_V4"
-    if ! docker logs "$PHONE" 2>&1 | grep -q "TCP connection established with \[AF_INET\]$SERVER_V4:443"; then
+    # Read the whole log first: `docker logs | grep -q` fails under pipefail when grep stops early.
+    local log
+    log="$(docker logs "$PHONE" 2>&1)"
+    if ! grep -q "TCP connection established with \[AF_INET\]$SERVER_V4:443" <<<"$log"; then
         echo "$PHONE did not connect over TCP 443:"
         docker logs --tail 40 "$PHONE" 2>&1
         return 1
