@@ -42,6 +42,8 @@ LAB_ID = os.environ.get("LAB_TEST_ID", "labtest")
 LAB_NET = os.environ.get("LAB_TEST_NET", "2")
 LABEL = "org.v6vpn.lab=%s" % LAB_ID
 UP_TIMEOUT = 1800
+# Phase 5's note when both clients connected afresh (the laptop over UDP, the phone over TCP 443).
+CLIENTS_CONNECTED = r"client .* ok, \d+s: laptop over UDP 1194 connected with .*; phone over TCP 443 \(its router drops UDP\) connected"
 
 
 pytestmark = needs_docker("the lab needs one")
@@ -216,7 +218,7 @@ def test_the_ipv6_only_switch_proves_nat64_and_dns64_on_the_same_lab(lab):
     assert [phase[1] for phase in phases] == ["prerequisites", "emulator", "containers", "site.yml", "client", "proof"], proc.stdout
     assert re.search(r"site\.yml .* ok, \d+s: \d+ changed \(IPv6-only mode, lab/ipv6-only\.yml\)", proc.stdout), proc.stdout
     # The client connected afresh to the switched server.
-    assert re.search(r"client .* ok, \d+s: laptop over UDP 1194 connected with .*; phone over TCP 443 \(its router drops UDP\) connected", proc.stdout), proc.stdout
+    assert re.search(CLIENTS_CONNECTED, proc.stdout), proc.stdout
     # The lab says that it lets NAT64 reach its non-global IPv4 behind the well-known prefix.
     assert "openvpn_nat64_nonglobal_ipv4: true" in proc.stdout and "RFC 6052" in proc.stdout
     proof = lab.proof()
@@ -249,7 +251,7 @@ def test_up_without_the_switch_goes_back_to_the_default_mode(lab):
     proc = lab.run("up")
     assert proc.returncode == 0, explain(proc)
     assert re.search(r"site\.yml .* ok, \d+s: \d+ changed$", proc.stdout, re.M), proc.stdout
-    assert re.search(r"client .* ok, \d+s: laptop over UDP 1194 connected with .*; phone over TCP 443 \(its router drops UDP\) connected", proc.stdout), proc.stdout
+    assert re.search(CLIENTS_CONNECTED, proc.stdout), proc.stdout
     proof = lab.proof()
     assert "ipv6_only" not in proof and "IPv6-only mode (lab/ipv6-only.yml)" not in proc.stdout
     assert ipaddress.ip_interface(proof["tunnel_ipv4"]).ip in ipaddress.ip_network("10.8.0.0/24")
