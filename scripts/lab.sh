@@ -463,7 +463,7 @@ client() {
     log="$(docker logs "$PHONE" 2>&1)"
     if ! grep -q "TCP connection established with \[AF_INET\]$SERVER_V4:443" <<<"$log"; then
         echo "$PHONE did not connect over TCP 443:"
-        docker logs --tail 40 "$PHONE" 2>&1
+        tail -n 40 <<<"$log"
         return 1
     fi
     note "$CLIENT_NAME over UDP 1194 $laptop; $PHONE_NAME over TCP 443 (its router drops UDP) ${CONNECTED%% with *}"
